@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import ObtainTokenView
+from core import views as core_views
+from partners.api import ActingOrganisationView, MembershipViewSet, MeView, OrganisationViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("me/", MeView.as_view(), name="me"),
+    path("me/acting-organisation/", ActingOrganisationView.as_view(), name="me-acting-organisation"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("partners.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,37 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+from partners import services
+from partners.models import Membership, Organisation
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user", "decided_by")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country", "city", "status", "created_at")
+    list_filter = ("status", "kind", "country")
+    search_fields = ("name", "city")
+    readonly_fields = ("status", "reviewed_at", "reviewed_by", "created_by", "created_at", "updated_at")
+    inlines = [MembershipInline]
+    actions = ["verify_selected"]
+
+    @admin.action(description=_("Verify selected organisations"))
+    def verify_selected(self, request, queryset):
+        for organisation in queryset:
+            try:
+                services.organisation_verify(organisation=organisation, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{organisation}: {error.message}", messages.WARNING)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "status", "created_at")
+    list_filter = ("role", "status")
+    raw_id_fields = ("user", "organisation", "decided_by")

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from partners import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("organisations/", views.directory, name="directory"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<slug:slug>/resubmit/", views.organisation_resubmit, name="organisation_resubmit"),
+    path("organisations/<slug:slug>/join/", views.organisation_join, name="organisation_join"),
+    path("organisations/<slug:slug>/act-for/", views.set_acting_organisation, name="set_acting_organisation"),
+    path("organisations/<slug:slug>/verify/", views.organisation_verify, name="organisation_verify"),
+    path("organisations/<slug:slug>/reject/", views.organisation_reject, name="organisation_reject"),
+    path("memberships/<int:pk>/accept/", views.membership_accept, name="membership_accept"),
+    path("memberships/<int:pk>/decline/", views.membership_decline, name="membership_decline"),
+    path("memberships/<int:pk>/role/", views.membership_change_role, name="membership_change_role"),
+    path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("me/organisations/", views.my_organisations, name="my_organisations"),
+    path("coordination/organisations/", views.review_queue, name="review_queue"),
+]
