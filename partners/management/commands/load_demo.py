@@ -1,0 +1,64 @@
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partners import services
+from partners.demo import DEMO_PASSWORD, ORGANISATIONS, USERS
+from partners.models import Membership, Organisation
+from partners.permissions import COORDINATORS_GROUP
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations and accounts (idempotent: a second run changes nothing)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        users = {}
+        for spec in USERS:
+            user = User.objects.filter(email=spec.email).first()
+            if user is None:
+                if spec.role == "superuser":
+                    user = User.objects.create_superuser(spec.email, DEMO_PASSWORD, full_name=spec.name)
+                else:
+                    user = User.objects.create_user(spec.email, DEMO_PASSWORD, full_name=spec.name)
+            EmailAddress.objects.get_or_create(
+                user=user, email=spec.email, defaults={"verified": True, "primary": True}
+            )
+            if spec.role == "coordinator":
+                user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+            users[spec.email] = user
+
+        coordinator = users["coordinator@demo.example.org"]
+        owners = {key: spec for spec in USERS if spec.role == "admin" for key in spec.organisations}
+        created = 0
+        for spec in ORGANISATIONS:
+            organisation = Organisation.objects.filter(name__iexact=spec.name, country=spec.country).first()
+            owner = owners.get(spec.key)
+            if organisation is None:
+                creator = users[owner.email] if owner else coordinator
+                organisation = services.organisation_create(
+                    by=creator, name=spec.name, kind=spec.kind, country=spec.country, city=spec.city,
+                    website=spec.website, description=spec.description, description_language=spec.language,
+                    size=spec.size,
+                )
+                if creator == coordinator:
+                    organisation.memberships.filter(user=coordinator).delete()
+                created += 1
+                if spec.verified:
+                    services.organisation_verify(organisation=organisation, by=coordinator)
+            for member in (u for u in USERS if u.role == "member" and spec.key in u.organisations):
+                Membership.objects.get_or_create(
+                    user=users[member.email], organisation=organisation,
+                    defaults={"role": Membership.Role.MEMBER, "status": Membership.Status.ACTIVE},
+                )
+        for spec in USERS:
+            user = users[spec.email]
+            if user.acting_organisation_id is None and spec.organisations:
+                user.acting_organisation = Organisation.objects.filter(
+                    memberships__user=user, memberships__status=Membership.Status.ACTIVE
+                ).first()
+                user.save(update_fields=["acting_organisation"])
+        self.stdout.write(f"Demo data ready: {created} organisations created, {len(ORGANISATIONS)} in the demo set.")
