@@ -26,7 +26,7 @@ run: install
 
 test: install-dev
 	$(BIN)/python bin/check_services.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_translations
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py compile_translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,5 +1,5 @@
-"""Test settings: the real PostgreSQL and Redis of the machine, eager tasks
-unless a test starts a real worker."""
+"""Test settings (imported instead of config.settings): the machine's real
+PostgreSQL and Redis; tasks run eagerly unless a test starts a real worker."""
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
