@@ -9,6 +9,8 @@ from partners.models import Membership, Organisation
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "country", "city", "website", "description", "description_language", "logo", "size"]

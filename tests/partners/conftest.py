@@ -1,0 +1,23 @@
+import pytest
+
+from partners.models import Membership
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def join_request(organisation):
+    """Someone outside every persona asks to join the verified organisation."""
+    return MembershipFactory(
+        user=UserFactory(email="applicant@example.org"), organisation=organisation, status=Membership.Status.REQUESTED
+    )
+
+
+@pytest.fixture
+def world(organisation, pending_organisation, member, org_admin, coordinator, superuser, outsider, join_request):
+    """Every persona and object the access matrix needs, created before the request."""
+    return {
+        "organisation": organisation,
+        "pending": pending_organisation,
+        "join_request": join_request,
+        "member_membership": Membership.objects.get(user=member, organisation=organisation),
+    }
