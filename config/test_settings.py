@@ -20,3 +20,5 @@ ACCOUNT_RATE_LIMITS = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# One test database per run, so that parallel runs on one server never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_smartcity_{os.getpid()}"}  # noqa: F405

@@ -26,9 +26,10 @@ class OrganisationForm(forms.ModelForm):
             raise forms.ValidationError(_("The logo is larger than 1 MB."))
         return logo
 
-    def validate_unique(self):
-        # Uniqueness (name per country) is the service's rule; it answers with a clear message.
-        pass
+    def _get_validation_exclusions(self):
+        # Name-per-country uniqueness is the service's rule; it answers beside the
+        # name field with a clear message, so the model's generic check is skipped.
+        return super()._get_validation_exclusions() | {"name"}
 
 
 class DirectoryFilterForm(forms.Form):

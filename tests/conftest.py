@@ -91,3 +91,17 @@ def persona_user(request):
         return None if name == "anonymous" else request.getfixturevalue(name)
 
     return resolve
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point Celery at a port nobody listens on, as if Redis were down; tasks are really published."""
+    from config.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    # Settings come from Django with the CELERY_ namespace, so the namespaced key is the one read.
+    monkeypatch.setitem(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", False)
+    # Drop pooled connections to the real broker so that publishing reconnects.
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    return celery_app
