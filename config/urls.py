@@ -8,11 +8,22 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
 from core import views as core_views
-from partners.api import ActingOrganisationView, MembershipViewSet, MeView, OrganisationViewSet
+from partners.api import (
+    ActingOrganisationView,
+    CapabilityViewSet,
+    MembershipViewSet,
+    MeView,
+    NeedViewSet,
+    OrganisationViewSet,
+    TopicViewSet,
+)
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("needs", NeedViewSet, basename="need")
+router.register("capabilities", CapabilityViewSet, basename="capability")
+router.register("topics", TopicViewSet, basename="topic")
 
 api_v1 = [
     path("", include(router.urls)),

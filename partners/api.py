@@ -6,12 +6,19 @@ from rest_framework import mixins, permissions as drf_permissions, status, views
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from django.utils.translation import gettext as _
+
+from core.exceptions import invalid
 
 from partners import permissions, selectors, services
 from partners.models import Membership
-from partners.filters import MembershipFilter, OrganisationFilter
+from partners.filters import ListingFilter, MembershipFilter, OrganisationFilter
 from partners.serializers import (
     ActingOrganisationSerializer,
+    CapabilitySerializer,
+    NeedSerializer,
+    TopicSerializer,
+    TopicTreeSerializer,
     JoinSerializer,
     MembershipSerializer,
     OrganisationPrivateSerializer,
@@ -156,3 +163,93 @@ class ActingOrganisationView(MeView):
         organisation = selectors.organisation_get_for_user(user=request.user, slug=serializer.validated_data["organisation"])
         services.user_set_acting_organisation(user=request.user, organisation=organisation)
         return Response(self._payload(request.user))
+
+
+class _ListingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    kind: str
+    filterset_class = ListingFilter
+
+    def get_queryset(self):
+        model = services.listing_model(self.kind)
+        if getattr(self, "swagger_fake_view", False):
+            return model.objects.none()
+        return selectors.listing_list_for_user(model=model, user=self.request.user)
+
+    def get_object(self):
+        write = self.action in ("update", "partial_update")
+        return selectors.listing_get_for_user(
+            model=services.listing_model(self.kind), user=self.request.user, pk=self.kwargs["pk"], write=write
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        topics = data.pop("topics", None)
+        organisation = request.user.acting_organisation
+        if organisation is None:
+            raise invalid(_("Choose the organisation you act for first (POST /api/v1/me/acting-organisation/)."))
+        listing = services.listing_create(kind=self.kind, organisation=organisation, by=request.user, topics=topics, **data)
+        return Response(self.get_serializer(listing).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        listing = self.get_object()
+        serializer = self.get_serializer(listing, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        topics = data.pop("topics", None)
+        listing = services.listing_update(listing=listing, by=request.user, topics=topics, **data)
+        return Response(self.get_serializer(listing).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return Response(self.get_serializer(services.listing_publish(listing=self.get_object(), by=request.user)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return Response(self.get_serializer(services.listing_close(listing=self.get_object(), by=request.user)).data)
+
+
+class NeedViewSet(_ListingViewSet):
+    kind = "need"
+    serializer_class = NeedSerializer
+
+
+class CapabilityViewSet(_ListingViewSet):
+    kind = "capability"
+    serializer_class = CapabilitySerializer
+
+
+class TopicViewSet(viewsets.ReadOnlyModelViewSet):
+    """The shared taxonomy: every domain and topic with its labels, synonyms and standard references."""
+
+    serializer_class = TopicSerializer
+    lookup_field = "code"
+    pagination_class = None
+    permission_classes = [drf_permissions.AllowAny]
+
+    def get_queryset(self):
+        from partners.models import Topic
+
+        return Topic.objects.filter(is_active=True).select_related("parent").order_by("position")
+
+    @extend_schema(responses=TopicTreeSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def tree(self, request):
+        domains = selectors.taxonomy_tree()
+        return Response([
+            {**TopicTreeSerializer(d).data, "topics": TopicTreeSerializer(d.topics, many=True).data} for d in domains
+        ])
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=False, methods=["get"])
+    def suggest(self, request):
+        """Topics the tagger infers from ?title=…&description=… (any language)."""
+        from partners.taxonomy_store import current_tagger
+
+        codes = current_tagger().tag(request.query_params.get("title", ""), request.query_params.get("description", ""))
+        return Response({"topics": codes})

@@ -62,6 +62,8 @@ class Organisation(TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The record's key in an interchange file (smartcity-listings/1), if it was imported.
+    ref = models.CharField(_("reference"), max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -151,3 +153,210 @@ class Membership(TimeStamped):
     def can_act(self) -> bool:
         """Every active member may act for the organisation (post, answer)."""
         return self.is_active
+
+
+class Topic(TimeStamped):
+    """A domain (no parent) or a topic of the shared taxonomy; loaded from the shipped
+    file by `taxonomy_load`, edited by coordinators in the admin."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("domain"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    labels = models.JSONField(_("labels"), default=dict, help_text=_("Label per language tag."))
+    synonyms = models.JSONField(_("synonyms"), default=dict, blank=True, help_text=_("List of synonyms per language tag."))
+    standards = models.JSONField(_("standard references"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    version = models.CharField(_("taxonomy version"), max_length=20)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="topic_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.parent.code if self.parent_id else None
+
+    @property
+    def is_domain(self) -> bool:
+        return self.parent_id is None
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = language or get_language() or "en"
+        key = "zh-hans" if language.startswith("zh") else language
+        return self.labels.get(key) or self.labels.get("en") or self.code
+
+
+class Listing(TimeStamped):
+    """What needs and capabilities share: a text in a language, topics, where, who may answer."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    class Audience(models.TextChoices):
+        OTHER_SIDE = "other_side", _("Partners from the other side of the China–CEE border")
+        ANYWHERE = "anywhere", _("Partners from anywhere")
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    language = models.CharField(_("language of the text"), max_length=16, choices=CONTENT_LANGUAGES, default="en")
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRY_CHOICES, blank=True)
+    audience = models.CharField(_("who may answer"), max_length=16, choices=Audience.choices, default=Audience.OTHER_SIDE)
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=False)
+    expires_on = models.DateField(_("expires on"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Topics the tagger proposed for the current text; `topics` holds what the author kept.
+    suggested_topics = models.JSONField(_("suggested topics"), default=list, blank=True)
+    # The record's key in an interchange file (smartcity-listings/1), if it was imported.
+    ref = models.CharField(_("reference"), max_length=100, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def effective_city(self) -> str:
+        return self.city or self.organisation.city
+
+    @property
+    def effective_country(self) -> str:
+        return self.country or self.organisation.country
+
+    @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
+    def publish(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.DRAFT, Status.PUBLISHED], target=Status.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.CLOSED, target=Status.DRAFT)
+    def reopen(self) -> None:
+        pass
+
+
+class Need(Listing):
+    class Stage(models.TextChoices):
+        PILOT = "pilot", _("Pilot")
+        SCALE_UP = "scale_up", _("Scale-up")
+
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="needs")
+    budget_min_eur = models.PositiveIntegerField(_("budget from (EUR)"), null=True, blank=True)
+    budget_max_eur = models.PositiveIntegerField(_("budget up to (EUR)"), null=True, blank=True)
+    wanted_start = models.DateField(_("wanted start"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.PILOT)
+    population_served = models.PositiveIntegerField(_("population served"), null=True, blank=True)
+
+    class Meta(Listing.Meta):
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(budget_min_eur__isnull=True)
+                | models.Q(budget_max_eur__isnull=True)
+                | models.Q(budget_min_eur__lte=models.F("budget_max_eur")),
+                name="need_budget_range_ordered",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=["draft", "published", "closed"]), name="need_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="need_status_expiry_idx")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:need_detail", kwargs={"pk": self.pk})
+
+
+class Capability(Listing):
+    class Type(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        SOLUTION = "solution", _("Solution")
+        SERVICE = "service", _("Service")
+        EXPERTISE = "expertise", _("Expertise")
+
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="capabilities")
+    capability_type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.SOLUTION)
+    maturity = models.PositiveSmallIntegerField(
+        _("maturity (TRL 1–9)"), null=True, blank=True, help_text=_("Technology readiness level, 1 (idea) to 9 (proven in operation).")
+    )
+    references = models.TextField(_("references"), blank=True, help_text=_("Where it is deployed."))
+    price_min_eur = models.PositiveIntegerField(_("indicative price from (EUR)"), null=True, blank=True)
+    price_max_eur = models.PositiveIntegerField(_("indicative price up to (EUR)"), null=True, blank=True)
+
+    class Meta(Listing.Meta):
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_min_eur__isnull=True)
+                | models.Q(price_max_eur__isnull=True)
+                | models.Q(price_min_eur__lte=models.F("price_max_eur")),
+                name="capability_price_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maturity__isnull=True) | models.Q(maturity__gte=1, maturity__lte=9),
+                name="capability_maturity_is_a_trl",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published", "closed"]), name="capability_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="capability_status_expiry_idx")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:capability_detail", kwargs={"pk": self.pk})
+
+
+class ImportJob(TimeStamped):
+    """A coordinator's upload of a smartcity-listings/1 file, processed by a Celery task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    document = models.JSONField(_("document"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("records"), default=0)
+    processed = models.PositiveIntegerField(_("records checked"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["queued", "running", "done", "failed"]), name="importjob_status_valid"),
+        ]
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else int(100 * self.processed / self.total) if self.total else 0

@@ -55,3 +55,31 @@ def can_manage_members(user, organisation: Organisation) -> bool:
 
 def can_review_organisations(user) -> bool:
     return is_coordinator(user)
+
+
+def can_post_for(user, organisation: Organisation) -> bool:
+    """Active members of a verified organisation post needs and capabilities for it."""
+    if not organisation.is_verified:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    membership = membership_of(user, organisation)
+    return membership is not None and membership.can_act
+
+
+def can_edit_listing(user, listing) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    membership = membership_of(user, listing.organisation)
+    return membership is not None and membership.can_act
+
+
+def can_view_listing(user, listing) -> bool:
+    """Published listings of verified organisations are public; the rest only to
+    the organisation's members and the coordinators."""
+    if listing.is_published and listing.organisation.is_verified:
+        return True
+    if is_coordinator(user):
+        return True
+    membership = membership_of(user, listing.organisation)
+    return membership is not None and membership.is_active

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from partners.countries import BY_CODE
-from partners.models import Membership, Organisation
+from partners.models import Capability, Membership, Need, Organisation, Topic
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -85,3 +85,53 @@ class MeSerializer(serializers.Serializer):
     is_coordinator = serializers.BooleanField()
     acting_organisation = serializers.CharField(allow_null=True)
     memberships = MembershipSerializer(many=True)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    domain = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = ["code", "domain", "labels", "synonyms", "standards", "version"]
+
+    def get_domain(self, obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class TopicTreeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    labels = serializers.DictField()
+    standards = serializers.ListField()
+    open_needs = serializers.IntegerField()
+    open_capabilities = serializers.IntegerField()
+
+
+class _ListingSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    topics = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=Topic.objects.filter(is_active=True)
+    )
+    url = serializers.SerializerMethodField()
+
+    COMMON = ["id", "ref", "organisation", "organisation_name", "title", "description", "language", "city", "country",
+              "audience", "topics", "suggested_topics", "status", "expires_on", "published_at", "url", "created_at",
+              "updated_at"]
+    READ_ONLY = ["id", "ref", "organisation", "suggested_topics", "status", "published_at", "created_at", "updated_at"]
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class NeedSerializer(_ListingSerializer):
+    class Meta:
+        model = Need
+        fields = _ListingSerializer.COMMON + ["budget_min_eur", "budget_max_eur", "wanted_start", "stage", "population_served"]
+        read_only_fields = _ListingSerializer.READ_ONLY
+
+
+class CapabilitySerializer(_ListingSerializer):
+    class Meta:
+        model = Capability
+        fields = _ListingSerializer.COMMON + ["capability_type", "maturity", "references", "price_min_eur", "price_max_eur"]
+        read_only_fields = _ListingSerializer.READ_ONLY

@@ -1,6 +1,8 @@
 """Every write about organisations and memberships. Each function is one transaction."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -285,3 +287,177 @@ def user_set_acting_organisation(*, user, organisation: Organisation):
     user.acting_organisation = organisation
     user.save(update_fields=["acting_organisation"])
     return user
+
+
+# --- Needs and capabilities -------------------------------------------------
+
+LISTING_DEFAULT_LIFETIME_DAYS = 365
+NEED_FIELDS = ("budget_min_eur", "budget_max_eur", "wanted_start", "stage", "population_served")
+CAPABILITY_FIELDS = ("capability_type", "maturity", "references", "price_min_eur", "price_max_eur")
+_DEFAULTED_FIELDS = ("stage", "capability_type", "language", "audience", "references", "city", "country")
+LISTING_FIELDS = ("title", "description", "language", "city", "country", "audience", "expires_on")
+
+
+def listing_model(kind: str):
+    from partners.models import Capability, Need
+
+    try:
+        return {"need": Need, "capability": Capability}[kind]
+    except KeyError:
+        raise invalid(_("“%(kind)s” is neither a need nor a capability.") % {"kind": kind})
+
+
+def listing_kind(listing) -> str:
+    from partners.models import Need
+
+    return "need" if isinstance(listing, Need) else "capability"
+
+
+def _listing_fields(kind: str) -> tuple[str, ...]:
+    return LISTING_FIELDS + (NEED_FIELDS if kind == "need" else CAPABILITY_FIELDS)
+
+
+def _check_listing(listing) -> None:
+    """Rules a form cannot see alone: ranges ordered, a known language and place."""
+    low, high = ("budget_min_eur", "budget_max_eur") if listing_kind(listing) == "need" else ("price_min_eur", "price_max_eur")
+    if getattr(listing, low) is not None and getattr(listing, high) is not None and getattr(listing, low) > getattr(listing, high):
+        raise invalid(_("The lower bound of the range is above its upper bound."), field=low)
+    if listing.language not in CONTENT_LANGUAGE_CODES:
+        raise invalid(_("Unknown language tag “%(tag)s”.") % {"tag": listing.language}, field="language")
+    if listing.country and listing.country not in BY_CODE:
+        raise invalid(_("“%(code)s” is not China or a CEE country of the mechanism.") % {"code": listing.country}, field="country")
+    maturity = getattr(listing, "maturity", None)
+    if maturity is not None and not 1 <= maturity <= 9:
+        raise invalid(_("Maturity is a technology readiness level from 1 to 9."), field="maturity")
+    if not listing.title.strip():
+        raise invalid(_("A title is required."), field="title")
+
+
+def _suggest_topics(listing) -> list[str]:
+    from partners.taxonomy_store import current_tagger
+
+    return current_tagger().tag(listing.title, listing.description)
+
+
+def _apply_topics(listing, *, topics, previous_suggestions: list[str] | None) -> None:
+    """The author's choice wins; without one, the tagger's suggestion is applied,
+    but only while the author has not changed the topics it proposed before."""
+    from partners.models import Topic
+
+    listing.suggested_topics = _suggest_topics(listing)
+    listing.save(update_fields=["suggested_topics"])
+    if topics is not None:
+        listing.topics.set(list(topics))
+        return
+    current = sorted(listing.topics.values_list("code", flat=True))
+    if previous_suggestions is None or current == sorted(previous_suggestions):
+        listing.topics.set(Topic.objects.filter(code__in=listing.suggested_topics))
+
+
+def _enqueue_matching(listing) -> None:
+    from matchmaking.hooks import listing_changed
+
+    listing_changed(listing)
+
+
+@transaction.atomic
+def listing_create(*, kind: str, organisation: Organisation, by, topics=None, **data):
+    """A member drafts a need or a capability for a verified organisation."""
+    if not permissions.can_post_for(by, organisation):
+        raise forbidden(_("Only members of a verified organisation may post for it."))
+    model = listing_model(kind)
+    unknown = set(data) - set(_listing_fields(kind))
+    if unknown:
+        raise invalid(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    # A field left empty takes the model's default rather than NULL.
+    data = {k: v for k, v in data.items() if v is not None or k not in _DEFAULTED_FIELDS}
+    if not data.get("expires_on"):
+        data["expires_on"] = timezone.localdate() + timedelta(days=LISTING_DEFAULT_LIFETIME_DAYS)
+    listing = model(organisation=organisation, created_by=by, **data)
+    _check_listing(listing)
+    listing.save()
+    _apply_topics(listing, topics=topics, previous_suggestions=None)
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing, by, topics=None, **changes):
+    if not permissions.can_edit_listing(by, listing):
+        raise forbidden(_("Only members of the organisation that posted it may change it."))
+    kind = listing_kind(listing)
+    unknown = set(changes) - set(_listing_fields(kind))
+    if unknown:
+        raise invalid(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    listing = type(listing).objects.select_for_update().get(pk=listing.pk)
+    if listing.status == listing.Status.CLOSED:
+        raise conflict(_("A closed listing can no longer be changed."))
+    previous_suggestions = list(listing.suggested_topics)
+    for field, value in changes.items():
+        setattr(listing, field, value)
+    if not listing.expires_on:
+        raise invalid(_("An expiry date is required."), field="expires_on")
+    _check_listing(listing)
+    listing.save(update_fields=[*changes, "updated_at"])
+    _apply_topics(listing, topics=topics, previous_suggestions=previous_suggestions)
+    if listing.is_published:
+        _enqueue_matching(listing)
+    return listing
+
+
+@transaction.atomic
+def listing_publish(*, listing, by):
+    if not permissions.can_edit_listing(by, listing):
+        raise forbidden(_("Only members of the organisation that posted it may publish it."))
+    listing = type(listing).objects.select_for_update().select_related("organisation").get(pk=listing.pk)
+    if not listing.organisation.is_verified:
+        raise conflict(_("The organisation must be verified before its listings can be published."))
+    if listing.status != listing.Status.DRAFT:
+        raise conflict(_("Only a draft can be published (this one is %(status)s).") % {"status": listing.get_status_display()})
+    if listing.expires_on < timezone.localdate():
+        raise invalid(_("The expiry date has passed: choose a later one first."), field="expires_on")
+    listing.publish()
+    listing.published_at = timezone.now()
+    listing.save(update_fields=["status", "published_at", "updated_at"])
+    _enqueue_matching(listing)
+    return listing
+
+
+def _close(listing) -> None:
+    listing.close()
+    listing.closed_at = timezone.now()
+    listing.save(update_fields=["status", "closed_at", "updated_at"])
+    _enqueue_matching(listing)
+
+
+@transaction.atomic
+def listing_close(*, listing, by):
+    if not permissions.can_edit_listing(by, listing):
+        raise forbidden(_("Only members of the organisation that posted it may close it."))
+    listing = type(listing).objects.select_for_update().get(pk=listing.pk)
+    if listing.status == listing.Status.CLOSED:
+        raise conflict(_("This listing is already closed."))
+    _close(listing)
+    return listing
+
+
+@transaction.atomic
+def listings_close_expired(*, today=None) -> int:
+    """Close every published listing past its expiry date and tell its organisation's admins.
+    Safe to run twice: what is closed is no longer published."""
+    from partners.models import Capability, Need
+
+    today = today or timezone.localdate()
+    closed = 0
+    for model in (Need, Capability):
+        expired = model.objects.select_for_update(skip_locked=True).filter(
+            status=model.Status.PUBLISHED, expires_on__lt=today
+        ).select_related("organisation")
+        for listing in expired:
+            _close(listing)
+            email_send_template(
+                to=_admin_emails(listing.organisation),
+                template="partners/email/listing_expired",
+                context={"listing": listing, "organisation": listing.organisation},
+            )
+            closed += 1
+    return closed

@@ -21,3 +21,14 @@ urlpatterns = [
     path("me/organisations/", views.my_organisations, name="my_organisations"),
     path("coordination/organisations/", views.review_queue, name="review_queue"),
 ]
+
+for _kind, _plural in (("need", "needs"), ("capability", "capabilities")):
+    urlpatterns += [
+        path(f"{_plural}/", views.listing_browse, {"kind": _kind}, name=f"{_kind}_list"),
+        path(f"{_plural}/new/", views.listing_create, {"kind": _kind}, name=f"{_kind}_create"),
+        path(f"{_plural}/<int:pk>/", views.listing_detail, {"kind": _kind}, name=f"{_kind}_detail"),
+        path(f"{_plural}/<int:pk>/edit/", views.listing_edit, {"kind": _kind}, name=f"{_kind}_edit"),
+        path(f"{_plural}/<int:pk>/publish/", views.listing_publish, {"kind": _kind}, name=f"{_kind}_publish"),
+        path(f"{_plural}/<int:pk>/close/", views.listing_close, {"kind": _kind}, name=f"{_kind}_close"),
+    ]
+urlpatterns.append(path("taxonomy/", views.taxonomy, name="taxonomy"))

@@ -14,7 +14,17 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.views import add_domain_error, raise_or_flash
 from partners import permissions, selectors, services
-from partners.forms import DirectoryFilterForm, JoinRequestForm, OrganisationForm, RejectForm, RoleForm
+from partners.forms import (
+    CapabilityForm,
+    DirectoryFilterForm,
+    JoinRequestForm,
+    ListingFilterForm,
+    NeedForm,
+    OrganisationForm,
+    RejectForm,
+    RoleForm,
+)
+from partners.models import Topic
 
 DIRECTORY_PAGE_SIZE = 12
 
@@ -57,6 +67,7 @@ def organisation_detail(request, slug: str):
     }
     if context["can_view_private"]:
         context["members"] = selectors.organisation_members(organisation=organisation)
+    context.update(selectors.listings_of_organisation(organisation=organisation, user=request.user))
     return render(request, "partners/organisation_detail.html", context)
 
 
@@ -212,3 +223,124 @@ def membership_change_role(request, pk: int):
 @require_POST
 def membership_remove(request, pk: int):
     return _membership_action(request, pk, lambda m: services.membership_remove(membership=m, by=request.user))
+
+
+# --- Needs and capabilities ---------------------------------------------------
+
+LISTING_PAGE_SIZE = 20
+LISTING_FORMS = {"need": NeedForm, "capability": CapabilityForm}
+
+
+def _listing_context(kind: str) -> dict:
+    return {"kind": kind, "kind_label": _("Needs") if kind == "need" else _("Capabilities")}
+
+
+def listing_browse(request, kind: str):
+    model = services.listing_model(kind)
+    form = ListingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.listing_browse(model=model, filters=filters), LISTING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "partners/listing_browse.html",
+        {**_listing_context(kind), "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def listing_detail(request, kind: str, pk: int):
+    listing = selectors.listing_get_for_user(model=services.listing_model(kind), user=request.user, pk=pk)
+    suggested = Topic.objects.filter(code__in=listing.suggested_topics).exclude(pk__in=listing.topics.all())
+    return render(
+        request, "partners/listing_detail.html",
+        {
+            **_listing_context(kind),
+            "listing": listing,
+            "topics": listing.topics.select_related("parent"),
+            "other_suggestions": suggested,
+            "can_edit": permissions.can_edit_listing(request.user, listing),
+        },
+    )
+
+
+def _listing_changes(form) -> tuple[dict, object]:
+    topics = form.cleaned_data["topics"] if "topics" in form.changed_data else None
+    changes = {f: form.cleaned_data[f] for f in form.changed_data if f != "topics"}
+    return changes, topics
+
+
+@login_required
+def listing_create(request, kind: str):
+    organisation = request.user.acting_organisation
+    if organisation is None or not permissions.can_post_for(request.user, organisation):
+        messages.error(request, _("Act for a verified organisation you belong to before posting."))
+        return redirect("partners:my_organisations")
+    form = LISTING_FORMS[kind](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {f: v for f, v in form.cleaned_data.items() if f != "topics"}
+        topics = form.cleaned_data["topics"] or None
+        try:
+            listing = services.listing_create(kind=kind, organisation=organisation, by=request.user, topics=topics, **data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Saved as a draft. Check the topics, then publish it."))
+            return redirect(listing)
+    return render(
+        request, "partners/listing_form.html",
+        {**_listing_context(kind), "form": form, "organisation": organisation, "creating": True},
+    )
+
+
+@login_required
+def listing_edit(request, kind: str, pk: int):
+    listing = selectors.listing_get_for_user(model=services.listing_model(kind), user=request.user, pk=pk, write=True)
+    form = LISTING_FORMS[kind](request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        changes, topics = _listing_changes(form)
+        try:
+            listing = services.listing_update(listing=listing, by=request.user, topics=topics, **changes)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(listing)
+    return render(
+        request, "partners/listing_form.html",
+        {**_listing_context(kind), "form": form, "listing": listing, "organisation": listing.organisation},
+    )
+
+
+def _listing_action(request, kind: str, pk: int, action, done: str):
+    listing = selectors.listing_get_for_user(model=services.listing_model(kind), user=request.user, pk=pk)
+    try:
+        listing = action(listing=listing, by=request.user)
+    except DomainError as error:
+        raise_or_flash(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(listing)
+
+
+@login_required
+@require_POST
+def listing_publish(request, kind: str, pk: int):
+    return _listing_action(request, kind, pk, services.listing_publish, _("Published."))
+
+
+@login_required
+@require_POST
+def listing_close(request, kind: str, pk: int):
+    return _listing_action(request, kind, pk, services.listing_close, _("Closed."))
+
+
+def taxonomy(request):
+    from partners.taxonomy import shipped_taxonomy
+
+    data = shipped_taxonomy()
+    return render(
+        request, "partners/taxonomy.html",
+        {"domains": selectors.taxonomy_tree(), "version": data.version, "sources": data.sources},
+    )

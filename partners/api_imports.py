@@ -1,0 +1,1 @@
+"""API endpoint for coordinators' imports of smartcity-listings/1 documents."""
