@@ -229,6 +229,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TopicSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[\w.-]+"  # codes are dotted: energy.street-lighting
     pagination_class = None
     permission_classes = [drf_permissions.AllowAny]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -300,7 +301,7 @@ class Capability(Listing):
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="capabilities")
     capability_type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.SOLUTION)
     maturity = models.PositiveSmallIntegerField(
-        _("maturity (TRL 1–9)"), null=True, blank=True, help_text=_("Technology readiness level, 1 (idea) to 9 (proven in operation).")
+        _("maturity (TRL 1–9)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)], help_text=_("Technology readiness level, 1 (idea) to 9 (proven in operation).")
     )
     references = models.TextField(_("references"), blank=True, help_text=_("Where it is deployed."))
     price_min_eur = models.PositiveIntegerField(_("indicative price from (EUR)"), null=True, blank=True)

@@ -128,6 +128,7 @@ class NeedSerializer(_ListingSerializer):
         model = Need
         fields = _ListingSerializer.COMMON + ["budget_min_eur", "budget_max_eur", "wanted_start", "stage", "population_served"]
         read_only_fields = _ListingSerializer.READ_ONLY
+        extra_kwargs = {"expires_on": {"required": False}}
 
 
 class CapabilitySerializer(_ListingSerializer):
@@ -135,3 +136,4 @@ class CapabilitySerializer(_ListingSerializer):
         model = Capability
         fields = _ListingSerializer.COMMON + ["capability_type", "maturity", "references", "price_min_eur", "price_max_eur"]
         read_only_fields = _ListingSerializer.READ_ONLY
+        extra_kwargs = {"expires_on": {"required": False}}

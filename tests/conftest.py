@@ -105,3 +105,11 @@ def broker_down(monkeypatch):
     monkeypatch.setattr(celery_app, "_pool", None)
     monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     return celery_app
+
+
+@pytest.fixture
+def taxonomy(db):
+    """The shipped taxonomy, loaded into the test database."""
+    from partners.taxonomy_store import taxonomy_load
+
+    taxonomy_load()

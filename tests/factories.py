@@ -1,7 +1,10 @@
+from datetime import date, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from partners.models import Membership, Organisation
 from partners.permissions import COORDINATORS_GROUP
@@ -53,3 +56,30 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.MEMBER
     status = Membership.Status.ACTIVE
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Need"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Smart street lighting pilot {n}")
+    description = "We want to replace 2,000 street lights with dimmable LED lamps and remote control."
+    language = "en"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=365))
+
+
+class CapabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Capability"
+
+    organisation = factory.SubFactory(OrganisationFactory, country="CN", city="Hangzhou", kind="company")
+    title = factory.Sequence(lambda n: f"Intelligent lighting controller {n}")
+    description = "Remote-managed LED street lighting with dimming schedules."
+    language = "en"
+    status = "published"
+    maturity = 8
+    published_at = factory.LazyFunction(timezone.now)
+    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=365))

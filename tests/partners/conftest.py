@@ -21,3 +21,17 @@ def world(organisation, pending_organisation, member, org_admin, coordinator, su
         "join_request": join_request,
         "member_membership": Membership.objects.get(user=member, organisation=organisation),
     }
+
+
+@pytest.fixture
+def listings(world, taxonomy):
+    """A published and a draft need of the verified organisation, a published capability elsewhere."""
+    from tests.factories import CapabilityFactory, NeedFactory
+
+    return {
+        "published_need": NeedFactory(organisation=world["organisation"]),
+        "draft_need": NeedFactory(organisation=world["organisation"], status="draft", published_at=None),
+        "draft_capability": CapabilityFactory(organisation=world["organisation"], status="draft", published_at=None),
+        "published_capability": CapabilityFactory(organisation=world["organisation"]),
+        "capability": CapabilityFactory(),
+    }

@@ -81,6 +81,57 @@ API_MATRIX = {
                                    dict(anonymous=403, outsider=403, member=200, org_admin=200, coordinator=403, superuser=403)),
 }
 
+ALL_200 = dict(anonymous=200, outsider=200, member=200, org_admin=200, coordinator=200, superuser=200)
+
+
+def _listing_matrices(kind: str, plural: str, api_name: str):
+    """Needs and capabilities share their rules; `w["listings"]` holds a draft and a published one of each."""
+    draft, published = f"draft_{kind}", f"published_{kind}"
+    pages = {
+        f"partners:{kind}_list": ("get", lambda w: reverse(f"partners:{kind}_list"), None, ALL_200),
+        f"partners:{kind}_create": ("get", lambda w: reverse(f"partners:{kind}_create"), None,
+                                    # without an organisation to act for, one is sent to choose it
+                                    dict(anonymous=LOGIN, outsider=302, member=302, org_admin=200, coordinator=302, superuser=302)),
+        f"partners:{kind}_detail": ("get", lambda w: w["listings"][draft].get_absolute_url(), None,
+                                    dict(anonymous=404, outsider=404, member=200, org_admin=200, coordinator=200, superuser=200)),
+        f"partners:{kind}_edit": ("get", lambda w: reverse(f"partners:{kind}_edit", args=[w["listings"][published].pk]), None,
+                                  dict(anonymous=LOGIN, outsider=403, member=200, org_admin=200, coordinator=403, superuser=200)),
+        f"partners:{kind}_publish": ("post", lambda w: reverse(f"partners:{kind}_publish", args=[w["listings"][draft].pk]), {},
+                                     dict(anonymous=LOGIN, outsider=404, member=302, org_admin=302, coordinator=403, superuser=302)),
+        f"partners:{kind}_close": ("post", lambda w: reverse(f"partners:{kind}_close", args=[w["listings"][published].pk]), {},
+                                   dict(anonymous=LOGIN, outsider=403, member=302, org_admin=302, coordinator=403, superuser=302)),
+    }
+    api = {
+        f"api:{api_name}-list GET": ("get", lambda w: reverse(f"api:{api_name}-list"), None, ALL_200),
+        f"api:{api_name}-list POST": ("post", lambda w: reverse(f"api:{api_name}-list"),
+                                      {"title": "Traffic lights", "description": "Adaptive traffic signal control"},
+                                      dict(anonymous=403, outsider=400, member=400, org_admin=201, coordinator=400, superuser=400)),
+        f"api:{api_name}-detail GET": ("get", lambda w: reverse(f"api:{api_name}-detail", args=[w["listings"][draft].pk]), None,
+                                       dict(anonymous=404, outsider=404, member=200, org_admin=200, coordinator=200, superuser=200)),
+        f"api:{api_name}-detail PATCH": ("patch", lambda w: reverse(f"api:{api_name}-detail", args=[w["listings"][published].pk]),
+                                         {"title": "Changed"},
+                                         dict(anonymous=403, outsider=403, member=200, org_admin=200, coordinator=403, superuser=200)),
+        f"api:{api_name}-publish": ("post", lambda w: reverse(f"api:{api_name}-publish", args=[w["listings"][draft].pk]), {},
+                                    dict(anonymous=403, outsider=404, member=200, org_admin=200, coordinator=403, superuser=200)),
+        f"api:{api_name}-close": ("post", lambda w: reverse(f"api:{api_name}-close", args=[w["listings"][published].pk]), {},
+                                  dict(anonymous=403, outsider=403, member=200, org_admin=200, coordinator=403, superuser=200)),
+    }
+    return pages, api
+
+
+LISTING_PAGE_MATRIX, LISTING_API_MATRIX = {}, {}
+for _kind, _plural, _api in (("need", "needs", "need"), ("capability", "capabilities", "capability")):
+    _pages, _apis = _listing_matrices(_kind, _plural, _api)
+    LISTING_PAGE_MATRIX.update(_pages)
+    LISTING_API_MATRIX.update(_apis)
+LISTING_PAGE_MATRIX["partners:taxonomy"] = ("get", lambda w: reverse("partners:taxonomy"), None, ALL_200)
+LISTING_API_MATRIX.update({
+    "api:topic-list": ("get", lambda w: reverse("api:topic-list"), None, ALL_200),
+    "api:topic-detail": ("get", lambda w: reverse("api:topic-detail", args=["energy.street-lighting"]), None, ALL_200),
+    "api:topic-tree": ("get", lambda w: reverse("api:topic-tree"), None, ALL_200),
+    "api:topic-suggest": ("get", lambda w: reverse("api:topic-suggest") + "?title=LED+street+lighting", None, ALL_200),
+})
+
 # Routes that are not about organisations or memberships, or are covered elsewhere.
 NOT_IN_MATRIX = {"api:api-root", "api:auth-token"}
 
@@ -114,6 +165,23 @@ def test_api_access(route, method, url, data, persona, expected, world, persona_
     assert response.status_code == expected, response.content[:300]
 
 
+@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(LISTING_PAGE_MATRIX)))
+def test_listing_page_access(route, method, url, data, persona, expected, world, listings, persona_user, client_for):
+    w = {**world, "listings": listings}
+    response = _call(client_for(persona_user(persona)), method, url(w), data, api=False)
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(LISTING_API_MATRIX)))
+def test_listing_api_access(route, method, url, data, persona, expected, world, listings, persona_user, client_for):
+    w = {**world, "listings": listings}
+    response = _call(client_for(persona_user(persona)), method, url(w), data, api=True)
+    assert response.status_code == expected, response.content[:300]
+
+
 def _route_names(resolver, namespace=""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -125,7 +193,10 @@ def _route_names(resolver, namespace=""):
 
 def test_every_route_is_in_the_matrix():
     names = {n for n in _route_names(get_resolver()) if n.startswith(("partners:", "api:"))}
-    covered = set(PAGE_MATRIX) | {key.split(" ")[0] for key in API_MATRIX} | NOT_IN_MATRIX
+    covered = (
+        set(PAGE_MATRIX) | set(LISTING_PAGE_MATRIX)
+        | {key.split(" ")[0] for key in (*API_MATRIX, *LISTING_API_MATRIX)} | NOT_IN_MATRIX
+    )
     missing = sorted(n for n in names if n not in covered)
     assert missing == [], f"routes with no access rule in the matrix: {missing}"
 
