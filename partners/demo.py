@@ -131,3 +131,54 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("tirana@demo.example.org", "Arben Hoxha", "admin", ("tirana",)),
     DemoUser("visitor@demo.example.org", "Vesna Outsider", "none"),
 )
+
+
+@dataclass(frozen=True)
+class DemoListing:
+    kind: str  # "need" | "capability"
+    organisation: str  # DemoOrganisation.key
+    title: str
+    description: str
+    language: str
+    extra: tuple = ()  # (field, value) pairs
+
+
+LISTINGS: tuple[DemoListing, ...] = (
+    DemoListing("need", "sofia", "Интелигентно улично осветление в район Младост",
+                "Столична община търси доставчик на LED улично осветление с дистанционно управление и димиране за 6 000 осветителни тела.",
+                "bg", (("budget_min_eur", 400_000), ("budget_max_eur", 1_200_000), ("stage", "pilot"), ("population_served", 110_000))),
+    DemoListing("need", "belgrade", "Паметно паркирање у центру Београда",
+                "Град тражи сензоре за слободна паркинг места, навођење возача и плаћање паркинга мобилном апликацијом.",
+                "sr-Cyrl", (("budget_min_eur", 250_000), ("budget_max_eur", 700_000), ("stage", "pilot"))),
+    DemoListing("need", "podgorica", "Prvi pilot e-uprave za građane",
+                "Glavni grad traži portal elektronskih usluga: online zahtjevi, plaćanje taksi i praćenje predmeta.",
+                "sr-Latn", (("budget_min_eur", 80_000), ("budget_max_eur", 250_000), ("stage", "pilot"))),
+    DemoListing("need", "budapest", "Levegőminőség-mérő szenzorhálózat",
+                "Budapest 150 pontos szenzorhálózatot keres a PM2,5 és a nitrogén-dioxid folyamatos méréséhez, nyílt adatokkal.",
+                "hu", (("budget_min_eur", 300_000), ("budget_max_eur", 900_000), ("stage", "scale_up"))),
+    DemoListing("need", "sarajevo", "Video nadzor i sigurni grad",
+                "Grad Sarajevo planira centar za upravljanje video nadzorom javnih prostora uz zaštitu privatnosti građana.",
+                "bs", (("budget_min_eur", 500_000), ("budget_max_eur", 2_000_000), ("stage", "pilot"))),
+    DemoListing("need", "binjiang", "寻求中东欧水务合作伙伴：管网漏损检测",
+                "滨江区希望与中东欧水务公司合作，引进声学漏损检测经验，降低供水管网漏损率。",
+                "zh-hans", (("budget_min_eur", 150_000), ("budget_max_eur", 500_000), ("stage", "pilot"))),
+    DemoListing("capability", "huawei", "Smart street lighting with NB-IoT control",
+                "Single-lamp controllers, dimming schedules and a city IoT platform; deployed in several European capitals.",
+                "en", (("capability_type", "solution"), ("maturity", 9), ("price_min_eur", 300_000), ("price_max_eur", 3_000_000),
+                       ("references", "Deployed in over 30 cities"))),
+    DemoListing("capability", "hikvision", "智慧停车诱导与车位检测系统",
+                "视频车位检测、停车诱导屏与移动支付，适用于城市中心区路内与路外停车。",
+                "zh-hans", (("capability_type", "product"), ("maturity", 9), ("price_min_eur", 100_000), ("price_max_eur", 900_000))),
+    DemoListing("capability", "dahua", "Video surveillance platform for safe cities",
+                "Video management and analytics for public-space safety with privacy masking; operations centre integration.",
+                "en", (("capability_type", "solution"), ("maturity", 9), ("price_min_eur", 400_000), ("price_max_eur", 5_000_000))),
+    DemoListing("capability", "eastcom", "电子政务一站式服务平台",
+                "为城市政府提供网上办事大厅、电子证照和在线缴费，支持多语言界面。",
+                "zh-hans", (("capability_type", "solution"), ("maturity", 8), ("price_min_eur", 60_000), ("price_max_eur", 400_000))),
+    DemoListing("capability", "uniview", "空气质量与环境监测物联网",
+                "微型空气质量监测站（PM2.5、NO2）与环境监测平台，数据开放接口。",
+                "zh-hans", (("capability_type", "product"), ("maturity", 8), ("price_min_eur", 200_000), ("price_max_eur", 1_000_000))),
+    DemoListing("capability", "budapest", "Vízszivárgás-észlelés akusztikus érzékelőkkel",
+                "A Fővárosi Vízművek tapasztalata az akusztikus szivárgásérzékelésben és a hálózati veszteség csökkentésében.",
+                "hu", (("capability_type", "expertise"), ("maturity", 9))),
+)

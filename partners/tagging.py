@@ -2,8 +2,8 @@
 
 Each synonym of each topic, in every language, is folded (partners.text.fold)
 and matched against the folded text: Han synonyms as substrings (Chinese has
-no spaces), others as a run of word prefixes, so that a stem such as
-"oswietleni" meets "oświetlenia". A topic's score adds the length of each
+no spaces), others as a run of word prefixes (each synonym word lightly
+stemmed), so that "oświetlenie" meets "oświetlenia" and "uprava" meets "uprave". A topic's score adds the length of each
 distinct synonym found (longer phrases are stronger evidence), doubled in the
 title. Topics scoring at least MIN_SCORE are kept, best first, at most
 MAX_TOPICS, and a topic must reach RELATIVE_FLOOR of the best one.
@@ -54,7 +54,7 @@ class Tagger:
         if not words or len(words[0]) < 3 and len(words) == 1:
             return
         weight = float(sum(len(w) for w in words))
-        self._by_first[words[0][:3]].append(_Phrase(code, words, weight))
+        self._by_first[words[0][:3]].append(_Phrase(code, tuple(_stem(w) for w in words), weight))
 
     def scores(self, title: str, description: str = "") -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -87,6 +87,16 @@ class Tagger:
             return []
         best = ranked[0][1]
         return [code for code, score in ranked[:MAX_TOPICS] if score >= MIN_SCORE and score >= best * RELATIVE_FLOOR]
+
+
+def _stem(word: str) -> str:
+    """A crude stem for prefix matching: inflected languages change the last one or
+    two letters ("uprava" → "uprave", "parkiranje" → "parkiranja")."""
+    if len(word) >= 8:
+        return word[:-2]
+    if len(word) >= 5:
+        return word[:-1]
+    return word
 
 
 def _distinct_weight(synonyms: dict[str, float]) -> float:

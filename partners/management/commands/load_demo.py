@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from partners import services
-from partners.demo import DEMO_PASSWORD, ORGANISATIONS, USERS
+from partners.demo import DEMO_PASSWORD, LISTINGS, ORGANISATIONS, USERS
 from partners.models import Membership, Organisation
 from partners.permissions import COORDINATORS_GROUP
+from partners.taxonomy_store import taxonomy_load
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        created_topics, _updated = taxonomy_load()
         User = get_user_model()
         users = {}
         for spec in USERS:
@@ -61,4 +63,27 @@ class Command(BaseCommand):
                     memberships__user=user, memberships__status=Membership.Status.ACTIVE
                 ).first()
                 user.save(update_fields=["acting_organisation"])
-        self.stdout.write(f"Demo data ready: {created} organisations created, {len(ORGANISATIONS)} in the demo set.")
+        listings = self._load_listings(users)
+        self.stdout.write(
+            f"Demo data ready: {created} organisations and {listings} listings created "
+            f"({len(ORGANISATIONS)} organisations, {len(LISTINGS)} listings in the demo set)."
+        )
+
+    def _load_listings(self, users) -> int:
+        """Post each demo listing as the organisation's admin, through the same services as the pages."""
+        by_key = {spec.key: spec for spec in ORGANISATIONS}
+        admins = {key: users[u.email] for u in USERS if u.role == "admin" for key in u.organisations}
+        created = 0
+        for spec in LISTINGS:
+            org_spec = by_key[spec.organisation]
+            organisation = Organisation.objects.get(name__iexact=org_spec.name, country=org_spec.country)
+            model = services.listing_model(spec.kind)
+            if model.objects.filter(organisation=organisation, title=spec.title).exists():
+                continue
+            listing = services.listing_create(
+                kind=spec.kind, organisation=organisation, by=admins[spec.organisation], title=spec.title,
+                description=spec.description, language=spec.language, **dict(spec.extra),
+            )
+            services.listing_publish(listing=listing, by=admins[spec.organisation])
+            created += 1
+        return created
