@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 30.0},
     "close-expired-listings": {"task": "partners.tasks.close_expired_listings", "schedule": crontab(hour=2, minute=0)},
+    "nightly-rematch": {"task": "matchmaking.tasks.nightly_rematch", "schedule": crontab(hour=3, minute=0)},
 }
 # /healthz reports the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("WORKER_HEARTBEAT_MAX_AGE", default=120))

@@ -8,6 +8,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
 from core import views as core_views
+from matchmaking.api import ProposalViewSet
+from partners.api_imports import ListingsImportView  # TEMP(interchange)
 from partners.api import (
     ActingOrganisationView,
     CapabilityViewSet,
@@ -24,12 +26,14 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("needs", NeedViewSet, basename="need")
 router.register("capabilities", CapabilityViewSet, basename="capability")
 router.register("topics", TopicViewSet, basename="topic")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 api_v1 = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="me"),
     path("me/acting-organisation/", ActingOrganisationView.as_view(), name="me-acting-organisation"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("imports/listings/", ListingsImportView.as_view(), name="listings-import"),  # TEMP(interchange)
 ]
 
 urlpatterns = [
@@ -46,5 +50,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("matchmaking.urls")),
+    path("", include("projects.urls")),
     prefix_default_language=False,
 )
