@@ -23,4 +23,6 @@ def email_send_template(*, to: list[str], template: str, context: dict, language
         context = {"SITE_URL": settings.SITE_URL, **context}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_message.txt", context)
-    email_send(to=to, subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body)
+    # One message per recipient: people of different organisations never see each other's address.
+    for address in to:
+        email_send(to=[address], subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body)

@@ -349,6 +349,15 @@ class _Checker:
             self.fail(section, index, _("%(field)s %(value)s is not a date (YYYY-MM-DD)") % {"field": name, "value": _q(value)})
             return None
 
+    def website(self, section: str, index: int, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                self.url(value)
+            except ValidationError:
+                self.fail(section, index, _("website %(value)s is not an http(s) address") % {"value": _q(value)})
+        return value
+
     def blank(self, section: str, index: int, name: str, value: str) -> str:
         value = value.strip()
         if not value:
@@ -371,18 +380,12 @@ def _check_organisations(checker: _Checker) -> list[_OrganisationRow]:
     rows: list[_OrganisationRow] = []
     seen_keys: dict[tuple[str, str], int] = {}
     for index, record in checker.records(section):
-        website = record.get("website", "").strip()
-        if website:
-            try:
-                checker.url(website)
-            except ValidationError:
-                checker.fail(section, index, _("website %(value)s is not an http(s) address") % {"value": _q(website)})
         row = _OrganisationRow(index=index, ref=record["ref"], fields={
             "name": checker.blank(section, index, "name", record["name"]),
             "kind": record["kind"],
             "country": checker.country(section, index, record["country"], blank=False),
             "city": checker.blank(section, index, "city", record["city"]),
-            "website": website,
+            "website": checker.website(section, index, record.get("website", "")),
             "description": record.get("description", ""),
             "description_language": checker.language(section, index, "description_language", record.get("description_language")),
             "size": record.get("size", ""),

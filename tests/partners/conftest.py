@@ -35,3 +35,19 @@ def listings(world, taxonomy):
         "published_capability": CapabilityFactory(organisation=world["organisation"]),
         "capability": CapabilityFactory(),
     }
+
+
+@pytest.fixture
+def proposal_world(world, listings):
+    """A proposal about the organisation's published need, and the project of an approved one."""
+    from matchmaking.models import Proposal
+    from projects.models import Project, ProjectParty
+    from django.utils import timezone
+
+    proposal = Proposal.objects.create(
+        need=listings["published_need"], capability=listings["capability"], score=0.7, computed_at=timezone.now()
+    )
+    project = Project.objects.create(title="LED pilot")
+    ProjectParty.objects.create(project=project, organisation=world["organisation"], role="lead")
+    ProjectParty.objects.create(project=project, organisation=listings["capability"].organisation, role="partner")
+    return {**world, "listings": listings, "proposal": proposal, "project": project}

@@ -132,6 +132,43 @@ LISTING_API_MATRIX.update({
     "api:topic-suggest": ("get", lambda w: reverse("api:topic-suggest") + "?title=LED+street+lighting", None, ALL_200),
 })
 
+COORDINATORS_ONLY = dict(anonymous=LOGIN, outsider=403, member=403, org_admin=403, coordinator=200, superuser=200)
+COORDINATORS_ACT = dict(anonymous=LOGIN, outsider=403, member=403, org_admin=403, coordinator=302, superuser=302)
+SIGNED_IN = dict(anonymous=LOGIN, outsider=200, member=200, org_admin=200, coordinator=200, superuser=200)
+MATCH_PAGE_MATRIX = {
+    "matchmaking:review_queue": ("get", lambda w: reverse("matchmaking:review_queue"), None, COORDINATORS_ONLY),
+    "matchmaking:proposals_reject_bulk": ("post", lambda w: reverse("matchmaking:proposals_reject_bulk"),
+                                          lambda w: {"reason": "No", "proposals": [w["proposal"].pk]}, COORDINATORS_ACT),
+    "matchmaking:proposal_detail": ("get", lambda w: reverse("matchmaking:proposal_detail", args=[w["proposal"].pk]), None,
+                                    COORDINATORS_ONLY),
+    "matchmaking:proposal_approve": ("post", lambda w: reverse("matchmaking:proposal_approve", args=[w["proposal"].pk]), {},
+                                     COORDINATORS_ACT),
+    "matchmaking:proposal_reject": ("post", lambda w: reverse("matchmaking:proposal_reject", args=[w["proposal"].pk]),
+                                    {"reason": "No"}, COORDINATORS_ACT),
+    "matchmaking:matching_status": ("get", lambda w: reverse("matchmaking:matching_status"), None, COORDINATORS_ONLY),
+    "matchmaking:matching_start": ("post", lambda w: reverse("matchmaking:matching_start"), {}, COORDINATORS_ACT),
+    "matchmaking:my_proposals": ("get", lambda w: reverse("matchmaking:my_proposals"), None, SIGNED_IN),
+    "matchmaking:proposal_respond": ("post", lambda w: reverse("matchmaking:proposal_respond", args=[w["proposal"].pk]),
+                                     {"response": "interested"},
+                                     dict(anonymous=LOGIN, outsider=404, member=302, org_admin=302, coordinator=403, superuser=403)),
+    "projects:project_list": ("get", lambda w: reverse("projects:project_list"), None, SIGNED_IN),
+    "projects:project_detail": ("get", lambda w: w["project"].get_absolute_url(), None,
+                                dict(anonymous=LOGIN, outsider=404, member=200, org_admin=200, coordinator=200, superuser=200)),
+}
+MATCH_API_MATRIX = {
+    "api:proposal-list": ("get", lambda w: reverse("api:proposal-list"), None,
+                          dict(anonymous=403, outsider=200, member=200, org_admin=200, coordinator=200, superuser=200)),
+    "api:proposal-detail": ("get", lambda w: reverse("api:proposal-detail", args=[w["proposal"].pk]), None,
+                            dict(anonymous=403, outsider=404, member=200, org_admin=200, coordinator=200, superuser=200)),
+    "api:proposal-approve": ("post", lambda w: reverse("api:proposal-approve", args=[w["proposal"].pk]), {},
+                             dict(anonymous=403, outsider=404, member=403, org_admin=403, coordinator=200, superuser=200)),
+    "api:proposal-reject": ("post", lambda w: reverse("api:proposal-reject", args=[w["proposal"].pk]), {"reason": "No"},
+                            dict(anonymous=403, outsider=404, member=403, org_admin=403, coordinator=200, superuser=200)),
+    "api:proposal-respond": ("post", lambda w: reverse("api:proposal-respond", args=[w["proposal"].pk]),
+                             {"response": "interested"},
+                             dict(anonymous=403, outsider=404, member=200, org_admin=200, coordinator=403, superuser=403)),
+}
+
 # Routes that are not about organisations or memberships, or are covered elsewhere.
 NOT_IN_MATRIX = {"api:api-root", "api:auth-token"}
 
@@ -182,6 +219,22 @@ def test_listing_api_access(route, method, url, data, persona, expected, world, 
     assert response.status_code == expected, response.content[:300]
 
 
+@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(MATCH_PAGE_MATRIX)))
+def test_match_page_access(route, method, url, data, persona, expected, proposal_world, persona_user, client_for):
+    data = data(proposal_world) if callable(data) else data
+    response = _call(client_for(persona_user(persona)), method, url(proposal_world), data, api=False)
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(MATCH_API_MATRIX)))
+def test_match_api_access(route, method, url, data, persona, expected, proposal_world, persona_user, client_for):
+    response = _call(client_for(persona_user(persona)), method, url(proposal_world), data, api=True)
+    assert response.status_code == expected, response.content[:300]
+
+
 def _route_names(resolver, namespace=""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -192,10 +245,10 @@ def _route_names(resolver, namespace=""):
 
 
 def test_every_route_is_in_the_matrix():
-    names = {n for n in _route_names(get_resolver()) if n.startswith(("partners:", "api:"))}
+    names = {n for n in _route_names(get_resolver()) if n.startswith(("partners:", "api:", "matchmaking:", "projects:"))}
     covered = (
-        set(PAGE_MATRIX) | set(LISTING_PAGE_MATRIX)
-        | {key.split(" ")[0] for key in (*API_MATRIX, *LISTING_API_MATRIX)} | NOT_IN_MATRIX
+        set(PAGE_MATRIX) | set(LISTING_PAGE_MATRIX) | set(MATCH_PAGE_MATRIX)
+        | {key.split(" ")[0] for key in (*API_MATRIX, *LISTING_API_MATRIX, *MATCH_API_MATRIX)} | NOT_IN_MATRIX
     )
     missing = sorted(n for n in names if n not in covered)
     assert missing == [], f"routes with no access rule in the matrix: {missing}"
