@@ -47,6 +47,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),

@@ -10,4 +10,7 @@ def site(request):
 
         context["acting_organisation"] = user.acting_organisation
         context["user_is_coordinator"] = is_coordinator(user)
+        from core.selectors import unread_count
+
+        context["unread_notifications"] = unread_count(user=user)
     return context

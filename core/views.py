@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError, ErrorKind
 from core.health import health_report
@@ -38,3 +39,25 @@ def home(request):
 def healthz(request):
     report = health_report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@login_required
+def notifications(request):
+    from django.core.paginator import Paginator
+
+    from core.selectors import notification_list
+
+    page = Paginator(notification_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    from django.shortcuts import redirect
+
+    from core.services import notifications_mark_read
+
+    ids = request.POST.getlist("id") or None
+    notifications_mark_read(user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None)
+    return redirect("notifications")
