@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "partners",
     "matchmaking",
     "projects",
+    "research",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ObtainTokenView
 from core import views as core_views
 from matchmaking.api import ProposalViewSet
+from projects import api as projects_api
+from research import api as research_api
 from partners.api_imports import ListingsImportView  # TEMP(interchange)
 from partners.api import (
     ActingOrganisationView,
@@ -27,6 +29,8 @@ router.register("needs", NeedViewSet, basename="need")
 router.register("capabilities", CapabilityViewSet, basename="capability")
 router.register("topics", TopicViewSet, basename="topic")
 router.register("proposals", ProposalViewSet, basename="proposal")
+projects_api.register(router)
+research_api.register(router)
 
 api_v1 = [
     path("", include(router.urls)),
@@ -54,5 +58,6 @@ urlpatterns += i18n_patterns(
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
     path("", include("projects.urls")),
+    path("", include("research.urls")),
     prefix_default_language=False,
 )

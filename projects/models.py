@@ -78,3 +78,56 @@ class ProjectParty(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()}) in {self.project}"
+
+
+class Milestone(TimeStamped):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KPI(TimeStamped):
+    """A measurable result of a project: unit, baseline, target and measured values over time."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40)
+    baseline = models.FloatField(_("baseline"))
+    target = models.FloatField(_("target"))
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["project", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class KPIMeasurement(TimeStamped):
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("measured on"))
+    value = models.FloatField(_("value"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("KPI measurement")
+        verbose_name_plural = _("KPI measurements")
+        ordering = ["kpi", "measured_on"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "measured_on"], name="kpimeasurement_one_per_day")]
