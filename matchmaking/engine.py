@@ -28,19 +28,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 from matchmaking.weights import MATURITY_FIT, ORGANISATION_FIT, ORGANISATION_KINDS, WEIGHTS, Weights
 from partners import tagging
 from partners.tagging import Tagger
 from partners.taxonomy import TaxonomyData
-from partners.text import fold
+from partners.text import fold, han_runs, is_han, tokens
 
 HASH_FEATURES = 2**20
 SKETCH_DIM = 512
@@ -56,10 +57,16 @@ BUDGET_EDGES = (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_0
 # An inferred topic (or an organisation's) counts for reciprocity from this weight on.
 RECIPROCITY_MIN_WEIGHT = 0.5
 ROUNDING = 6
+# Listings analysed per batch: small enough that the folded texts the tagger
+# just produced are still in partners.text.fold's cache when n-grams need them.
+ANALYSIS_BATCH = 1000
 
 SIDES = {"china": 0, "cee": 1}
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as partners.text
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 KIND_EN = {
     "city": "city", "company": "company", "think_tank": "think tank", "university": "university",
@@ -103,21 +110,119 @@ class ScoredMatch:
     reasons_zh: tuple[str, ...]
 
 
-def text_features(text: str) -> list[str]:
-    """Character 3- and 4-grams of each folded word, and bigrams of each Han run.
+def clean_text(text: str) -> str:
+    """The folded text with everything but letters turned to single spaces, padded with spaces."""
+    return f" {_NOT_LETTERS.sub(' ', fold(text))} "
+
+
+def ngram_counts(cleaned: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed term counts of cleaned texts: character 3- and 4-grams within each word
+    (a word's padding spaces included, as scikit-learn's "char_wb" does) and the
+    bigrams of each run of Han characters (a single Han character stands alone).
 
     Chinese has no spaces, so a run of Han characters is a phrase, not a word:
     its character bigrams play the part that n-grams of a word play elsewhere.
+    Computed with numpy over the code points of the whole batch, because a
+    Python analyser generating each n-gram is most of the cost of fitting.
     """
-    folded = fold(text)
-    grams: list[str] = []
-    for run in _HAN_RUN.findall(folded):
-        grams.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
-    for word in _LETTERS.findall(_HAN_RUN.sub(" ", folded)):
-        padded = f" {word} "
-        for n in NGRAM_SIZES:
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return grams
+    if not cleaned:
+        return sparse.csr_matrix((0, HASH_FEATURES), dtype=np.float32)
+    joined = "\x00".join(cleaned)  # NUL separates documents: no window may contain it
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    doc = np.repeat(np.arange(len(cleaned)), [len(t) + 1 for t in cleaned])[: len(cp)]
+    han = np.zeros(len(cp), dtype=bool)
+    for low, high in _HAN_RANGES:
+        han |= (cp >= low) & (cp <= high)
+    latin = np.where(han, np.uint64(32), cp)  # Han characters are word breaks for the letter n-grams
+    separator = cp == 0
+    blanks = np.concatenate([[0], np.cumsum((latin == 32) | separator)])
+    rows, cols = [], []
+    for n in NGRAM_SIZES:
+        starts = np.arange(max(len(cp) - n + 1, 0))
+        inner_blanks = blanks[starts + n - 1] - blanks[starts + 1]
+        starts = starts[(inner_blanks == 0) & ~separator[starts] & ~separator[starts + n - 1]]
+        rows.append(doc[starts])
+        cols.append(_hash_windows(latin, starts, n))
+    pairs = np.flatnonzero(han[:-1] & han[1:])
+    alone = np.flatnonzero(han & ~np.r_[False, han[:-1]] & ~np.r_[han[1:], False])
+    for starts, n in ((pairs, 2), (alone, 1)):
+        rows.append(doc[starts])
+        cols.append(_hash_windows(cp, starts, n))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    counts = sparse.csr_matrix(
+        (np.ones(len(row), dtype=np.float32), (row, col)), shape=(len(cleaned), HASH_FEATURES)
+    )
+    counts.sum_duplicates()
+    return counts
+
+
+def _hash_windows(cp: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """FNV-1a over the n code points from each start, then a final mix (stable across processes)."""
+    h = np.full(len(starts), _FNV_OFFSET ^ np.uint64(n), dtype=np.uint64)
+    for j in range(n):
+        h = (h ^ cp[starts + j]) * _FNV_PRIME
+    h ^= h >> np.uint64(31)
+    h *= _MIX
+    h ^= h >> np.uint64(29)
+    return (h & np.uint64(HASH_FEATURES - 1)).astype(np.int64)
+
+
+class _SynonymIndex:
+    """Tagger.scores from the tagger's own tables, looked up instead of scanned.
+
+    Tagger._matches tries every phrase that shares a word's first three letters,
+    and every Han synonym against every run; over 40,000 listings that is most
+    of a full rematch. Here phrases are indexed by their exact first word (found
+    by looking up each prefix of a text word) and Han synonyms by themselves
+    (found by looking up each substring of their lengths). Those are the same
+    matches, hence the same scores: tests/matchmaking/test_engine.py checks it
+    against Tagger.scores, so a change to the tagger that this misses fails there.
+    """
+
+    def __init__(self, tagger: Tagger) -> None:
+        self._first: dict[str, list[tuple[str, tuple[str, ...], float, str]]] = defaultdict(list)
+        for phrases in tagger._by_first.values():
+            for phrase in phrases:
+                self._first[phrase.words[0]].append((phrase.topic, phrase.words[1:], phrase.weight, " ".join(phrase.words)))
+        self._han = {synonym: tuple(sorted(codes)) for synonym, codes in tagger._han.items()}
+        self._han_lengths = sorted({len(s) for s in self._han})
+
+    def scores(self, title: str, description: str = "") -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for text, factor in ((title, tagging.TITLE_WEIGHT), (description, 1.0)):
+            for code, weight in self._matches(text).items():
+                totals[code] += weight * factor
+        return dict(totals)
+
+    def _matches(self, text: str) -> dict[str, float]:
+        found: dict[str, dict[str, float]] = defaultdict(dict)
+        for run in han_runs(text):
+            self._han_matches(run, found)
+        words = [w for w in tokens(text) if not is_han(w)]
+        for i, word in enumerate(words):
+            # Tagger keys phrases by three letters: a first word shorter than that matches only itself.
+            for key in (word,) if len(word) < 3 else [word[:n] for n in range(3, len(word) + 1)]:
+                for topic, rest, weight, name in self._first.get(key, ()):
+                    if not rest or _continues(words, i + 1, rest):
+                        found[topic][name] = weight
+        return {code: tagging._distinct_weight(synonyms) for code, synonyms in found.items()}
+
+    def _han_matches(self, run: str, found: dict[str, dict[str, float]]) -> None:
+        for n in self._han_lengths:
+            if n > len(run):
+                break
+            for i in range(len(run) - n + 1):
+                codes = self._han.get(run[i : i + n])
+                if codes:
+                    for code in codes:
+                        # Two Han characters carry about as much as a short word (as in the tagger).
+                        found[code][run[i : i + n]] = 2.5 * n
+
+
+def _continues(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
+    if start + len(rest) > len(words):
+        return False
+    return all(words[start + j].startswith(part) for j, part in enumerate(rest))
 
 
 @dataclass
@@ -155,9 +260,7 @@ class MatchEngine:
         self._sister_city_col = {city: i for i, city in enumerate(sorted({c for pair in self._sister_cities for c in pair}))}
         self._layout = _Layout(len(self._topic_codes), len(self._domain_codes), len(self._sister_city_col))
         self._colw = self._layout.column_weights(weights)
-        self._hasher = HashingVectorizer(
-            analyzer=text_features, n_features=HASH_FEATURES, alternate_sign=False, norm=None, dtype=np.float32
-        )
+        self._synonyms = _SynonymIndex(self.tagger)
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -172,24 +275,29 @@ class MatchEngine:
         """Vectorise every listing once; the organisation tables (reciprocity) come from all of them."""
         _check_kind(needs, "need")
         _check_kind(capabilities, "capability")
-        counts = self._term_counts([*needs, *capabilities])
-        self._idf = _idf(counts)
-        need_profiles = [self._profile(d) for d in needs]
-        capability_profiles = [self._profile(d) for d in capabilities]
+        need_profiles, need_counts = self._analyse(needs)
+        capability_profiles, capability_counts = self._analyse(capabilities)
+        # IDF over both kinds: a word common among capabilities is no evidence for a need either.
+        self._idf = _idf(sparse.vstack([need_counts, capability_counts], format="csr"))
         self._org_tables = _OrgTables.build(
             needs, need_profiles, capabilities, capability_profiles, len(self._topic_codes), len(self._domain_codes),
             self._topic_domain,
         )
-        self._needs = self._block(list(needs), need_profiles, counts[: len(needs)], "need")
-        self._capabilities = self._block(list(capabilities), capability_profiles, counts[len(needs) :], "capability")
+        self._needs = self._block(list(needs), need_profiles, need_counts, "need")
+        self._capabilities = self._block(list(capabilities), capability_profiles, capability_counts, "capability")
 
-    def _term_counts(self, docs: Sequence[ListingDoc]) -> sparse.csr_matrix:
-        counts = self._hasher.transform([f"{d.title}\n{d.description}" for d in docs]).tocsr()
-        counts.sort_indices()
-        return counts
+    def _analyse(self, docs: Sequence[ListingDoc]) -> tuple[list["_Profile"], sparse.csr_matrix]:
+        """Topic profiles and hashed n-gram counts, a batch at a time (see ANALYSIS_BATCH)."""
+        profiles: list[_Profile] = []
+        counts = []
+        for start in range(0, len(docs), ANALYSIS_BATCH):
+            batch = docs[start : start + ANALYSIS_BATCH]
+            profiles.extend(self._profile(d) for d in batch)
+            counts.append(ngram_counts([clean_text(d.title) + clean_text(d.description) for d in batch]))
+        return profiles, sparse.vstack(counts, format="csr") if counts else ngram_counts([])
 
     def _profile(self, doc: ListingDoc) -> "_Profile":
-        return _Profile.of(doc, self.tagger.scores(doc.title, doc.description), self._topic_col, self._domain_col)
+        return _Profile.of(doc, self._synonyms.scores(doc.title, doc.description), self._topic_col, self._domain_col)
 
     def _block(self, docs: list[ListingDoc], profiles: list["_Profile"], counts: sparse.csr_matrix, role: str) -> _Block:
         n = len(docs)
@@ -220,7 +328,7 @@ class MatchEngine:
 
     def _sketch(self, counts: sparse.csr_matrix) -> np.ndarray:
         """Sublinear TF-IDF, unit length, then a count sketch into SKETCH_DIM dense columns."""
-        data = (1.0 + np.log(counts.data, dtype=np.float32)) * self._idf[counts.indices]
+        data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
         tfidf = normalize(sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), copy=False)
         sketched = sparse.csr_matrix(
             (tfidf.data * self._sketch_sign[tfidf.indices], self._sketch_dim[tfidf.indices], tfidf.indptr),
@@ -258,7 +366,8 @@ class MatchEngine:
 
     def _query(self, doc: ListingDoc, role: str) -> _Block:
         # The same path as fit, for one listing: a new listing gets exactly what a fitted one would.
-        return self._block([doc], [self._profile(doc)], self._term_counts([doc]), role)
+        profiles, counts = self._analyse([doc])
+        return self._block([doc], profiles, counts, role)
 
     def _score(self, queries: _Block, rows: np.ndarray, targets: _Block, k: int, *, query_is_need: bool) -> list[list[ScoredMatch]]:
         if len(targets.docs) == 0 or k <= 0:
