@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "simple_history",
     "core",
     "accounts",
     "partners",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it turns a lockout raised by the backend into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +160,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 30.0},
     "close-expired-listings": {"task": "partners.tasks.close_expired_listings", "schedule": crontab(hour=2, minute=0)},
     "nightly-rematch": {"task": "matchmaking.tasks.nightly_rematch", "schedule": crontab(hour=3, minute=0)},
+    "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": crontab(hour=6, minute=0)},
+    "agreements-take-effect": {"task": "projects.tasks.agreements_take_effect", "schedule": crontab(hour=0, minute=15)},
 }
 # /healthz reports the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("WORKER_HEARTBEAT_MAX_AGE", default=120))

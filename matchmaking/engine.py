@@ -62,6 +62,9 @@ ROUNDING = 6
 ANALYSIS_BATCH = 1000
 
 SIDES = {"china": 0, "cee": 1}
+# Signal values the reasons are built from ("_same" etc.: the levels of the topic hierarchy).
+_REASON_SIGNALS = ("topic", "concept", "text", "budget", "maturity", "organisation", "reciprocity", "sister_city",
+                   "_same", "_sibling", "_domain")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as partners.text
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -180,10 +183,20 @@ class _SynonymIndex:
     """
 
     def __init__(self, tagger: Tagger) -> None:
-        self._first: dict[str, list[tuple[str, tuple[str, ...], float, str]]] = defaultdict(list)
+        # Single-word phrases by their word; longer ones by first word, then by the
+        # second word's first three letters (or all of it when shorter).
+        self._single: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+        self._multi: dict[str, dict[str, list[tuple[str, tuple[str, ...], float, str]]]] = defaultdict(lambda: defaultdict(list))
         for phrases in tagger._by_first.values():
-            for phrase in phrases:
-                self._first[phrase.words[0]].append((phrase.topic, phrase.words[1:], phrase.weight, " ".join(phrase.words)))
+            for p in phrases:
+                name = " ".join(p.words)
+                if len(p.words) == 1:
+                    self._single[p.words[0]].append((p.topic, p.weight, name))
+                else:
+                    self._multi[p.words[0]][p.words[1][:3]].append((p.topic, p.words[1:], p.weight, name))
+        self._single, self._multi = dict(self._single), {k: dict(v) for k, v in self._multi.items()}
+        # A word whose first three letters start no phrase needs no further look-up (most words).
+        self._starts = {w[:3] for w in (*self._single, *self._multi)}
         self._han = {synonym: tuple(sorted(codes)) for synonym, codes in tagger._han.items()}
         self._han_lengths = sorted({len(s) for s in self._han})
 
@@ -200,12 +213,24 @@ class _SynonymIndex:
             self._han_matches(run, found)
         words = [w for w in tokens(text) if not is_han(w)]
         for i, word in enumerate(words):
-            # Tagger keys phrases by three letters: a first word shorter than that matches only itself.
-            for key in (word,) if len(word) < 3 else [word[:n] for n in range(3, len(word) + 1)]:
-                for topic, rest, weight, name in self._first.get(key, ()):
-                    if not rest or _continues(words, i + 1, rest):
-                        found[topic][name] = weight
+            if word[:3] in self._starts:
+                self._word_matches(words, i, found)
         return {code: tagging._distinct_weight(synonyms) for code, synonyms in found.items()}
+
+    def _word_matches(self, words: list[str], i: int, found: dict[str, dict[str, float]]) -> None:
+        word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else None
+        # The tagger keys phrases by three letters, so a first word shorter than that matches only itself.
+        for key in (word,) if len(word) < 3 else [word[:n] for n in range(3, len(word) + 1)]:
+            for topic, weight, name in self._single.get(key, ()):
+                found[topic][name] = weight
+            by_second = self._multi.get(key)
+            if by_second is None or following is None:
+                continue
+            for second in {following[:1], following[:2], following[:3]}:
+                for topic, rest, weight, name in by_second.get(second, ()):
+                    if _continues(words, i + 1, rest):
+                        found[topic][name] = weight
 
     def _han_matches(self, run: str, found: dict[str, dict[str, float]]) -> None:
         for n in self._han_lengths:
@@ -258,9 +283,14 @@ class MatchEngine:
         )
         self._sister_cities = [frozenset(c.strip().lower() for c in pair) for pair in sister_cities]
         self._sister_city_col = {city: i for i, city in enumerate(sorted({c for pair in self._sister_cities for c in pair}))}
+        self._sisters_of: dict[str, list[int]] = defaultdict(list)
+        for pair in self._sister_cities:
+            for city in pair:
+                self._sisters_of[city].extend(self._sister_city_col[c] for c in pair if c != city)
         self._layout = _Layout(len(self._topic_codes), len(self._domain_codes), len(self._sister_city_col))
         self._colw = self._layout.column_weights(weights)
         self._synonyms = _SynonymIndex(self.tagger)
+        self._reasons = _Reasons(self)
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -323,8 +353,7 @@ class MatchEngine:
         """The column of the listing's own city and those of its sister cities (both may be empty)."""
         city = doc.city.strip().lower()
         own = self._sister_city_col.get(city)
-        sisters = [self._sister_city_col[c] for pair in self._sister_cities if city in pair for c in pair if c != city]
-        return own, sisters
+        return own, self._sisters_of.get(city, [])
 
     def _sketch(self, counts: sparse.csr_matrix) -> np.ndarray:
         """Sublinear TF-IDF, unit length, then a count sketch into SKETCH_DIM dense columns."""
@@ -413,45 +442,44 @@ class MatchEngine:
         candidates: np.ndarray, k: int, query_is_need: bool,
     ) -> list[list[ScoredMatch]]:
         parts = self._contributions(signals)
-        score = np.round(sum(parts.values()), ROUNDING)
+        score = np.round(parts.sum(axis=-1), ROUNDING)
         keep = valid & (score >= self.weights.min_score)
-        target_ids = targets.ids[candidates]
         # Best first; ties by id so that every run (and every chunking) orders them the same way.
-        order = np.lexsort((target_ids, -np.where(keep, score, -1.0)), axis=1)[:, :k]
-        results: list[list[ScoredMatch]] = []
-        for i, row in enumerate(rows):
-            matches = []
-            for j in order[i]:
-                if not keep[i, j]:
-                    break
-                t = candidates[i, j]
-                need_block, need_row, cap_block, cap_row = (
-                    (queries, row, targets, t) if query_is_need else (targets, t, queries, row)
-                )
-                matches.append(self._match(need_block, need_row, cap_block, cap_row, score[i, j], parts, signals, i, j))
-            results.append(matches)
+        order = np.lexsort((targets.ids[candidates], -np.where(keep, score, -1.0)), axis=1)[:, :k]
+        query_index, rank = np.nonzero(np.take_along_axis(keep, order, axis=1))
+        pick = order[query_index, rank]
+        # Everything a ScoredMatch needs, as Python lists in one go (indexing numpy per value is slow).
+        target_rows = candidates[query_index, pick].tolist()
+        scores = score[query_index, pick].tolist()
+        contributions = parts[query_index, pick].tolist()
+        values = np.stack([signals[name][query_index, pick] for name in _REASON_SIGNALS], axis=-1).tolist()
+        results: list[list[ScoredMatch]] = [[] for _ in rows]
+        for q, t, total, part, value in zip(query_index.tolist(), target_rows, scores, contributions, values):
+            need_block, need_row, cap_block, cap_row = (
+                (queries, int(rows[q]), targets, t) if query_is_need else (targets, t, queries, int(rows[q]))
+            )
+            results[q].append(self._match(need_block, need_row, cap_block, cap_row, total, part, value))
         return results
 
-    def _contributions(self, signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Weighted signals; fit signals are scaled by how relevant the pair is (see weights.relevance_full)."""
+    def _contributions(self, signals: dict[str, np.ndarray]) -> np.ndarray:
+        """Weighted signals (last axis in Weights.SIGNALS order); fit signals are scaled
+        by how relevant the pair is (see weights.relevance_full)."""
         w = self.weights
         relevance = sum(w.signal_weight(s) * signals[s] for s in w.RELEVANCE)
         relevance_share = relevance / sum(w.signal_weight(s) for s in w.RELEVANCE)
         gate = np.clip(relevance_share / w.relevance_full, 0.0, 1.0)
-        return {
-            s: np.round(w.signal_weight(s) * signals[s] * (1.0 if s in w.RELEVANCE else gate), ROUNDING) for s in w.SIGNALS
-        }
+        return np.round(
+            np.stack([w.signal_weight(s) * signals[s] * (1.0 if s in w.RELEVANCE else gate) for s in w.SIGNALS], axis=-1),
+            ROUNDING,
+        )
 
     def _match(
-        self, needs: _Block, n: int, caps: _Block, c: int, score: float, parts: dict[str, np.ndarray],
-        signals: dict[str, np.ndarray], i: int, j: int,
+        self, needs: _Block, n: int, caps: _Block, c: int, score: float, parts: list[float], values: list[float]
     ) -> ScoredMatch:
         need, cap = needs.docs[n], caps.docs[c]
-        contributions = {s: float(parts[s][i, j]) for s in self.weights.SIGNALS}
-        values = {s: float(signals[s][i, j]) for s in signals}
-        topics, en, zh = _Reasons(self, needs.profiles[n], caps.profiles[c]).build(need, cap, values)
+        topics, en, zh = self._reasons.build(need, cap, needs.profiles[n], caps.profiles[c], dict(zip(_REASON_SIGNALS, values)))
         return ScoredMatch(
-            need_id=need.id, capability_id=cap.id, score=float(score), contributions=contributions,
+            need_id=need.id, capability_id=cap.id, score=score, contributions=dict(zip(self.weights.SIGNALS, parts)),
             matched_topics=topics, reasons_en=en, reasons_zh=zh,
         )
 
@@ -467,6 +495,10 @@ class _Profile:
     topics: dict[int, float]  # topic column -> weight (explicit 1, inferred relative to the best)
     domains: dict[int, float]  # domain column -> weight, for explicit domain codes
     concept: dict[int, float]  # topic column -> damped synonym evidence (unit length)
+
+    @property
+    def key(self) -> tuple:
+        return tuple(sorted(self.topics.items())), tuple(sorted(self.domains))
 
     @classmethod
     def of(cls, doc: ListingDoc, scores: dict[str, float], topic_col: dict[str, int], domain_col: dict[str, int]) -> "_Profile":
@@ -618,88 +650,94 @@ class _OrgTables:
 
 
 class _Reasons:
-    """Short English and Chinese phrases from the signals that carried a proposal."""
+    """Short English and Chinese phrases from the signals that carried a proposal.
 
-    def __init__(self, engine: MatchEngine, need: "_Profile", cap: "_Profile") -> None:
+    Phrases depend on a few discrete facts (the hierarchy level and topics, the
+    budget case, stage and TRL, the kinds...), so each combination is built once
+    and cached: a full rematch builds 200,000 proposals from a few thousand.
+    """
+
+    def __init__(self, engine: MatchEngine) -> None:
         self.engine = engine
-        self.need = need
-        self.cap = cap
+        self._topic_cache: dict[tuple, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+        self._fit_cache: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
-    def build(self, need: ListingDoc, cap: ListingDoc, v: dict[str, float]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        en: list[str] = []
-        zh: list[str] = []
-        matched = self._topics(v, en, zh)
+    def build(
+        self, need: ListingDoc, cap: ListingDoc, need_profile: "_Profile", cap_profile: "_Profile", v: dict[str, float]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        level = self._level(v)
+        key = (level, need_profile.key, cap_profile.key)
+        if key not in self._topic_cache:
+            self._topic_cache[key] = self._topics(level, need_profile, cap_profile)
+        matched, phrases = self._topic_cache[key]
         if v["text"] >= 0.5:
-            en.append("similar wording")
-            zh.append("描述用语相近")
+            phrases += (("similar wording", "描述用语相近"),)
         elif v["concept"] >= 0.5 and not matched:
-            en.append("similar concepts")
-            zh.append("概念相近")
-        self._fit(need, cap, v, en, zh)
-        return matched, tuple(en), tuple(zh)
+            phrases += (("similar concepts", "概念相近"),)
+        phrases += self._fit(need, cap, v)
+        return matched, tuple(en for en, _zh in phrases), tuple(zh for _en, zh in phrases)
 
-    def _topics(self, v: dict[str, float], en: list[str], zh: list[str]) -> tuple[str, ...]:
-        """The reason for the level of the hierarchy that gave the topic signal its value."""
-        w = self.engine.weights
+    def _level(self, v: dict[str, float]) -> str:
+        """The level of the hierarchy that gave the topic signal its value."""
         if v["topic"] <= 0:
-            return ()
+            return "none"
         if v["_same"] >= v["topic"]:
-            return self._same_topic(en, zh)
-        if w.sibling_topic * v["_sibling"] >= v["topic"]:
-            return self._sibling_topics(en, zh)
-        return self._same_domain(en, zh)
+            return "same"
+        if self.engine.weights.sibling_topic * v["_sibling"] >= v["topic"]:
+            return "sibling"
+        return "domain"
 
-    def _same_topic(self, en: list[str], zh: list[str]) -> tuple[str, ...]:
-        codes, label = self.engine._topic_codes, self.engine.topic_label
-        nt, ct = self.need.topics, self.cap.topics
-        shared = sorted(set(nt) & set(ct), key=lambda c: (-nt[c] * ct[c], c))
-        names = [codes[c] for c in shared[:2]]
-        en.append("both concern " + " and ".join(label(c, "en") for c in names))
-        zh.append("都涉及" + "和".join(label(c, "zh-hans") for c in names))
-        return tuple(codes[c] for c in shared)
-
-    def _sibling_topics(self, en: list[str], zh: list[str]) -> tuple[str, ...]:
-        codes, label, domain_of = self.engine._topic_codes, self.engine.topic_label, self.engine.taxonomy.domain_of
-        nt, ct = self.need.topics, self.cap.topics
-        best_pair = max(
-            ((a, b) for a in nt for b in ct if domain_of(codes[a]) == domain_of(codes[b])),
-            key=lambda ab: (nt[ab[0]] * ct[ab[1]], -ab[0], -ab[1]),
-        )
-        a, b = codes[best_pair[0]], codes[best_pair[1]]
-        en.append(f"related topics: {label(a, 'en')} and {label(b, 'en')}")
-        zh.append(f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}")
-        return (domain_of(a),)
-
-    def _same_domain(self, en: list[str], zh: list[str]) -> tuple[str, ...]:
+    def _topics(self, level: str, need: "_Profile", cap: "_Profile") -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         engine = self.engine
-        common = sorted(_domains_of(engine, self.need) & _domains_of(engine, self.cap))
-        d = engine._domain_codes[common[0]]
-        en.append(f"same field: {engine.topic_label(d, 'en')}")
-        zh.append(f"同属{engine.topic_label(d, 'zh-hans')}领域")
-        return (d,)
+        codes, label, domain_of = engine._topic_codes, engine.topic_label, engine.taxonomy.domain_of
+        nt, ct = need.topics, cap.topics
+        if level == "same":
+            shared = [codes[c] for c in sorted(set(nt) & set(ct), key=lambda c: (-nt[c] * ct[c], c))]
+            en = "both concern " + " and ".join(label(c, "en") for c in shared[:2])
+            zh = "都涉及" + "和".join(label(c, "zh-hans") for c in shared[:2])
+            return tuple(shared), ((en, zh),)
+        if level == "sibling":
+            a, b = max(
+                ((a, b) for a in nt for b in ct if domain_of(codes[a]) == domain_of(codes[b])),
+                key=lambda ab: (nt[ab[0]] * ct[ab[1]], -ab[0], -ab[1]),
+            )
+            a, b = codes[a], codes[b]
+            en = f"related topics: {label(a, 'en')} and {label(b, 'en')}"
+            return (domain_of(a),), ((en, f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}"),)
+        if level == "domain":
+            d = engine._domain_codes[sorted(_domains_of(engine, need) & _domains_of(engine, cap))[0]]
+            return (d,), ((f"same field: {label(d, 'en')}", f"同属{label(d, 'zh-hans')}领域"),)
+        return (), ()
 
-    def _fit(self, need: ListingDoc, cap: ListingDoc, v: dict[str, float], en: list[str], zh: list[str]) -> None:
-        known_money = _known(need.budget_min, need.budget_max) and _known(cap.budget_min, cap.budget_max)
-        if known_money and v["budget"] >= 1.0:
-            en.append("budget fits")
-            zh.append("预算匹配")
-        elif known_money and v["budget"] >= self.engine.weights.budget_below:
-            en.append("priced below the budget")
-            zh.append("报价低于预算")
-        if need.stage and cap.trl and v["maturity"] >= 0.8:
-            stage_en, stage_zh = ("a pilot", "试点") if need.stage == "pilot" else ("scaling up", "规模化推广")
-            en.append(f"TRL {cap.trl} suits {stage_en}")
-            zh.append(f"技术成熟度{cap.trl}级，适合{stage_zh}")
-        if v["organisation"] >= 0.8:
-            nk, ck = _kind_name(need.organisation_kind), _kind_name(cap.organisation_kind)
-            en.append(f"a {KIND_EN[ck]} answering a {KIND_EN[nk]}'s need")
-            zh.append(f"{KIND_ZH[ck]}回应{KIND_ZH[nk]}的需求")
-        if v["reciprocity"] > 0:
-            en.append("cooperation can go both ways")
-            zh.append("双方可互为供需，双向合作")
-        if v["sister_city"] > 0:
-            en.append(f"sister cities: {need.city} and {cap.city}")
-            zh.append(f"友好城市：{need.city}与{cap.city}")
+    def _fit(self, need: ListingDoc, cap: ListingDoc, v: dict[str, float]) -> tuple[tuple[str, str], ...]:
+        money_known = _known(need.budget_min, need.budget_max) and _known(cap.budget_min, cap.budget_max)
+        budget = "" if not money_known else "fits" if v["budget"] >= 1.0 else "below" if v["budget"] >= self.engine.weights.budget_below else ""
+        maturity = bool(need.stage and cap.trl and v["maturity"] >= 0.8)
+        sister = (need.city, cap.city) if v["sister_city"] > 0 else None
+        key = (budget, maturity and need.stage, maturity and cap.trl, v["organisation"] >= 0.8 and
+               (_kind_name(need.organisation_kind), _kind_name(cap.organisation_kind)), v["reciprocity"] > 0, sister)
+        if key not in self._fit_cache:
+            self._fit_cache[key] = _fit_phrases(*key)
+        return self._fit_cache[key]
+
+
+def _fit_phrases(budget: str, stage, trl, kinds, reciprocal: bool, sister) -> tuple[tuple[str, str], ...]:
+    phrases = []
+    if budget == "fits":
+        phrases.append(("budget fits", "预算匹配"))
+    elif budget == "below":
+        phrases.append(("priced below the budget", "报价低于预算"))
+    if stage:
+        stage_en, stage_zh = ("a pilot", "试点") if stage == "pilot" else ("scaling up", "规模化推广")
+        phrases.append((f"TRL {trl} suits {stage_en}", f"技术成熟度{trl}级，适合{stage_zh}"))
+    if kinds:
+        need_kind, cap_kind = kinds
+        phrases.append((f"a {KIND_EN[cap_kind]} answering a {KIND_EN[need_kind]}'s need", f"{KIND_ZH[cap_kind]}回应{KIND_ZH[need_kind]}的需求"))
+    if reciprocal:
+        phrases.append(("cooperation can go both ways", "双方互有所需，可双向合作"))
+    if sister:
+        phrases.append((f"sister cities: {sister[0]} and {sister[1]}", f"友好城市：{sister[0]}与{sister[1]}"))
+    return tuple(phrases)
 
 
 def _domains_of(engine: MatchEngine, profile: "_Profile") -> set[int]:

@@ -35,7 +35,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.exceptions import DomainError, ErrorKind, conflict
 from core.queue import enqueue_on_commit
@@ -62,8 +62,9 @@ _LANGUAGE_BY_LOWER = {code.lower(): code for code in CONTENT_LANGUAGE_CODES}
 _LANGUAGE_ALIASES = {"zh": "zh-hans", "zh-cn": "zh-hans", "zh-sg": "zh-hans", "zh-hans-cn": "zh-hans"}
 _DATE_FIELDS = {"expires_on", "wanted_start"}
 _TYPE_NAMES = {
-    "string": "a string", "integer": "a whole number", "number": "a number", "object": "an object",
-    "array": "an array", "boolean": "true or false", "null": "null",
+    "string": gettext_lazy("a string"), "integer": gettext_lazy("a whole number"), "number": gettext_lazy("a number"),
+    "object": gettext_lazy("an object"), "array": gettext_lazy("an array"), "boolean": gettext_lazy("true or false"),
+    "null": gettext_lazy("null"),
 }
 
 
@@ -161,7 +162,7 @@ def _schema_message(error) -> list[str]:
         return [_("unknown field %(field)s") % {"field": _q(k)} for k in value if k not in known]
     if keyword == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return [_("%(field)s must be %(type)s") % {"field": subject, "type": _(" or ").join(_(_TYPE_NAMES[k]) for k in kinds)}]
+        return [_("%(field)s must be %(type)s") % {"field": subject, "type": ", ".join(str(_TYPE_NAMES[k]) for k in kinds)}]
     if keyword == "enum":
         return [_("%(field)s %(value)s is not one of %(choices)s") % {"field": subject, "value": _q(value), "choices": ", ".join(expected)}]
     if keyword == "const":
@@ -427,13 +428,14 @@ def _whole(value: int | float | None) -> int | None:
 
 
 def _listing_fields(checker: _Checker, section: str, index: int, record: dict) -> dict[str, Any]:
+    model = LISTING_SECTIONS[section]
     fields = {
         "title": checker.blank(section, index, "title", record["title"]),
         "description": record["description"],
         "language": checker.language(section, index, "language", record.get("language")),
         "city": record.get("city", "").strip(),
         "country": checker.country(section, index, record.get("country", ""), blank=True),
-        "audience": record.get("audience", Need.Audience.OTHER_SIDE),
+        "audience": record.get("audience", model.Audience.OTHER_SIDE),
     }
     if not fields["description"].strip():
         checker.fail(section, index, _("description must not be blank"))

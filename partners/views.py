@@ -24,6 +24,7 @@ from partners.forms import (
     RejectForm,
     RoleForm,
 )
+from matchmaking.selectors import proposals_for_listing
 from partners.models import Topic
 
 DIRECTORY_PAGE_SIZE = 12
@@ -253,6 +254,7 @@ def listing_browse(request, kind: str):
 def listing_detail(request, kind: str, pk: int):
     listing = selectors.listing_get_for_user(model=services.listing_model(kind), user=request.user, pk=pk)
     suggested = Topic.objects.filter(code__in=listing.suggested_topics).exclude(pk__in=listing.topics.all())
+    can_edit = permissions.can_edit_listing(request.user, listing)
     return render(
         request, "partners/listing_detail.html",
         {
@@ -260,7 +262,8 @@ def listing_detail(request, kind: str, pk: int):
             "listing": listing,
             "topics": listing.topics.select_related("parent"),
             "other_suggestions": suggested,
-            "can_edit": permissions.can_edit_listing(request.user, listing),
+            "can_edit": can_edit,
+            "proposals": proposals_for_listing(listing=listing, user=request.user) if can_edit else [],
         },
     )
 

@@ -208,6 +208,7 @@ def test_the_review_queue_issues_a_constant_number_of_queries(rows, market, clie
         for i in range(min(rows, len(needs) * len(caps)))
     ], ignore_conflicts=True)
     client.get(reverse("matchmaking:review_queue"))  # warm the session
-    # session, user, coordinator group, count, page (with both listings and organisations), filter topics
-    with django_assert_num_queries(6):
+    # session, user, coordinator group, unread notifications, count, page (with both listings
+    # and organisations), filter topics
+    with django_assert_num_queries(7):
         assert client.get(reverse("matchmaking:review_queue")).status_code == 200
