@@ -133,6 +133,8 @@ else:
         "socket_connect_timeout": 1,
         "socket_timeout": 2,
         "max_retries": 1,
+        # A job unacknowledged this long (its worker died) is delivered again; longer than any job.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

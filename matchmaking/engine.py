@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -62,6 +62,7 @@ ROUNDING = 6
 ANALYSIS_BATCH = 1000
 
 SIDES = {"china": 0, "cee": 1}
+GROUPS = 4  # border groups, see _Block.allowed
 # Signal values the reasons are built from ("_same" etc.: the levels of the topic hierarchy).
 _REASON_SIGNALS = ("topic", "concept", "text", "budget", "maturity", "organisation", "reciprocity", "sister_city",
                    "_same", "_sibling", "_domain")
@@ -265,6 +266,24 @@ class _Block:
     low: np.ndarray  # budget or price range, NaN when not given
     high: np.ndarray
     profiles: list["_Profile"]  # per row: topics and domains, for reasons and matched topics
+    # Rows are ordered by border group (see _group_of); bounds[g] is where group g starts.
+    bounds: np.ndarray
+    org_members: dict[int, np.ndarray]  # organisation id -> its rows, for the same-organisation rule
+
+    def group_rows(self, group: int) -> np.ndarray:
+        return np.arange(self.bounds[group], self.bounds[group + 1])
+
+    def allowed(self, side: int, anywhere: bool) -> tuple[int, int]:
+        """The rows a listing of this side and audience may be matched with, as one range.
+
+        Groups are ordered China/other side, China/anywhere, CEE/anywhere,
+        CEE/other side, so the other side plus the same side's "anywhere"
+        listings are always contiguous: no mask over all pairs is needed.
+        """
+        b = self.bounds
+        if side == SIDES["china"]:
+            return (int(b[1]) if anywhere else int(b[2])), int(b[4])
+        return int(b[0]), (int(b[3]) if anywhere else int(b[2]))
 
 
 class MatchEngine:
@@ -330,6 +349,10 @@ class MatchEngine:
         return _Profile.of(doc, self._synonyms.scores(doc.title, doc.description), self._topic_col, self._domain_col)
 
     def _block(self, docs: list[ListingDoc], profiles: list["_Profile"], counts: sparse.csr_matrix, role: str) -> _Block:
+        groups = [_group_of(d) for d in docs]
+        order = sorted(range(len(docs)), key=lambda i: groups[i])  # stable: fitted order within a group
+        docs, profiles, counts = [docs[i] for i in order], [profiles[i] for i in order], counts[order]
+        bounds = np.searchsorted(np.array(sorted(groups), dtype=np.int64), np.arange(GROUPS + 1), side="left")
         n = len(docs)
         layout = self._layout
         rest = np.zeros((n, layout.width), dtype=np.float32)
@@ -347,6 +370,8 @@ class MatchEngine:
             low=np.array([_nan(d.budget_min) for d in docs], dtype=np.float64),
             high=np.array([_nan(d.budget_max) for d in docs], dtype=np.float64),
             profiles=profiles,
+            bounds=bounds,
+            org_members=_members([d.organisation_id for d in docs]),
         )
 
     def _sister_cols(self, doc: ListingDoc) -> tuple[int | None, list[int]]:
@@ -381,12 +406,16 @@ class MatchEngine:
         return self._score(query, np.array([0]), self._fitted(self._needs), k, query_is_need=False)[0]
 
     def all_top(self, k: int = 10) -> Iterator[tuple[int, list[ScoredMatch]]]:
-        """Every fitted need's top k, computed CHUNK needs at a time (memory stays flat)."""
+        """Every fitted need's top k, computed CHUNK needs at a time (memory stays flat).
+
+        Needs come grouped by side and audience (China first), in fitted order within a group."""
         needs, capabilities = self._fitted(self._needs), self._fitted(self._capabilities)
-        for start in range(0, len(needs.docs), CHUNK):
-            rows = np.arange(start, min(start + CHUNK, len(needs.docs)))
-            for row, matches in zip(rows, self._score(needs, rows, capabilities, k, query_is_need=True)):
-                yield int(needs.ids[row]), matches
+        for group in range(GROUPS):
+            rows = needs.group_rows(group)
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                for row, matches in zip(chunk, self._score(needs, chunk, capabilities, k, query_is_need=True)):
+                    yield int(needs.ids[row]), matches
 
     def _fitted(self, block: _Block | None) -> _Block:
         if block is None:
@@ -399,23 +428,37 @@ class MatchEngine:
         return self._block([doc], profiles, counts, role)
 
     def _score(self, queries: _Block, rows: np.ndarray, targets: _Block, k: int, *, query_is_need: bool) -> list[list[ScoredMatch]]:
-        if len(targets.docs) == 0 or k <= 0:
+        """Score query rows that share a border group against the targets they may meet."""
+        low, high = targets.allowed(int(queries.side[rows[0]]), bool(queries.anywhere[rows[0]]))
+        if high <= low or k <= 0:
             return [[] for _ in rows]
-        text = queries.text[rows] @ targets.text.T
-        proxy = (queries.rest[rows] * self._colw) @ targets.rest.T
-        proxy += text * np.float32(self.weights.text / self.weights.text_full)
-        proxy[~_eligible(queries, rows, targets)] = -np.inf
-        n_candidates = min(CANDIDATES, proxy.shape[1])
+        w = self.weights
+        # The text product carries the text weight already, so adding it to the rest is one pass.
+        text_scale = np.float32(w.text / w.text_full)
+        text = (queries.text[rows] * text_scale) @ targets.text[low:high].T
+        proxy = (queries.rest[rows] * self._colw) @ targets.rest[low:high].T
+        proxy += text
+        self._exclude_own_organisation(proxy, queries, rows, targets, low, high)
+        n_candidates = min(CANDIDATES, high - low)
         candidates = np.argpartition(proxy, proxy.shape[1] - n_candidates, axis=1)[:, -n_candidates:]
         valid = np.isfinite(np.take_along_axis(proxy, candidates, axis=1))
-        pair_text = np.take_along_axis(text, candidates, axis=1)
+        pair_text = np.take_along_axis(text, candidates, axis=1) / text_scale
         del proxy, text
+        candidates += low
         query_rows = rows[:, None]
         if query_is_need:
             signals = self._exact(queries, query_rows, targets, candidates, pair_text)
         else:
             signals = self._exact(targets, candidates, queries, query_rows, pair_text)
         return self._select(signals, valid, queries, rows, targets, candidates, k, query_is_need)
+
+    @staticmethod
+    def _exclude_own_organisation(proxy: np.ndarray, queries: _Block, rows: np.ndarray, targets: _Block, low: int, high: int) -> None:
+        for i, org in enumerate(queries.org_ids[rows].tolist()):
+            members = targets.org_members.get(org)
+            if members is not None:
+                members = members[(members >= low) & (members < high)]
+                proxy[i, members - low] = -np.inf
 
     def _exact(self, needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray, pair_text: np.ndarray) -> dict[str, np.ndarray]:
         """Every signal (0..1) of the candidate pairs; n and c broadcast to the candidates' shape."""
@@ -496,7 +539,7 @@ class _Profile:
     domains: dict[int, float]  # domain column -> weight, for explicit domain codes
     concept: dict[int, float]  # topic column -> damped synonym evidence (unit length)
 
-    @property
+    @cached_property
     def key(self) -> tuple:
         return tuple(sorted(self.topics.items())), tuple(sorted(self.domains))
 
@@ -747,13 +790,17 @@ def _domains_of(engine: MatchEngine, profile: "_Profile") -> set[int]:
 # --- vectorised signals and small helpers -------------------------------------------------------
 
 
-def _eligible(queries: _Block, rows: np.ndarray, targets: _Block) -> np.ndarray:
-    """The hard rules as a mask: other side of the border unless each listing's audience is
-    "anywhere" where it needs to be, and never the same organisation. Symmetric in need and capability."""
-    cross = queries.side[rows][:, None] != targets.side[None, :]
-    ok = (cross | queries.anywhere[rows][:, None]) & (cross | targets.anywhere[None, :])
-    ok &= queries.org_ids[rows][:, None] != targets.org_ids[None, :]
-    return ok
+def _group_of(doc: ListingDoc) -> int:
+    """Border group: China/other side 0, China/anywhere 1, CEE/anywhere 2, CEE/other side 3."""
+    anywhere = doc.audience == "anywhere"
+    return (1 if anywhere else 0) if _side_code(doc.side) == SIDES["china"] else (2 if anywhere else 3)
+
+
+def _members(organisation_ids: list[int]) -> dict[int, np.ndarray]:
+    rows: dict[int, list[int]] = defaultdict(list)
+    for row, org in enumerate(organisation_ids):
+        rows[org].append(row)
+    return {org: np.array(r, dtype=np.int64) for org, r in rows.items()}
 
 
 def _budget_fit(need_low, need_high, cap_low, cap_high, w: Weights) -> np.ndarray:

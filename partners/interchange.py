@@ -164,16 +164,19 @@ def _schema_message(error) -> list[str]:
         kinds = expected if isinstance(expected, list) else [expected]
         return [_("%(field)s must be %(type)s") % {"field": subject, "type": ", ".join(str(_TYPE_NAMES[k]) for k in kinds)}]
     if keyword == "enum":
-        return [_("%(field)s %(value)s is not one of %(choices)s") % {"field": subject, "value": _q(value), "choices": ", ".join(expected)}]
+        return [_("%(field)s %(value)s is not one of %(choices)s")
+                % {"field": subject, "value": _q(value), "choices": ", ".join(expected)}]
     if keyword == "const":
-        return [_("%(field)s must be %(expected)s, not %(value)s") % {"field": subject, "expected": _q(expected), "value": _q(value)}]
+        return [_("%(field)s must be %(expected)s, not %(value)s")
+                % {"field": subject, "expected": _q(expected), "value": _q(value)}]
     if keyword == "minLength":
         return [_("%(field)s must not be empty") % {"field": subject}]
     if keyword == "maxLength":
         return [_("%(field)s is longer than %(max)d characters") % {"field": subject, "max": expected}]
     if keyword in ("minimum", "maximum"):
         low, high = error.schema.get("minimum"), error.schema.get("maximum")
-        return [_("%(field)s %(value)s is not between %(min)s and %(max)s") % {"field": subject, "value": _q(value), "min": low, "max": high}]
+        return [_("%(field)s %(value)s is not between %(min)s and %(max)s")
+                % {"field": subject, "value": _q(value), "min": low, "max": high}]
     if keyword == "pattern" and path and path[-1] in _DATE_FIELDS:
         return [_("%(field)s %(value)s is not a date (YYYY-MM-DD)") % {"field": subject, "value": _q(value)}]
     if keyword == "pattern":
@@ -244,7 +247,9 @@ class _Existing:
         return cls(by_ref=by_ref, by_key=by_key)
 
 
-def _resolve_organisations(rows: list[_OrganisationRow], existing: _Existing) -> tuple[dict[str, Organisation | None], list[tuple[int, str]]]:
+def _resolve_organisations(
+    rows: list[_OrganisationRow], existing: _Existing
+) -> tuple[dict[str, Organisation | None], list[tuple[int, str]]]:
     """Which stored organisation each row is (None: a new one), and the rows that cannot be
     written: a ref or a name taken by another organisation."""
     matched: dict[str, Organisation | None] = {}
@@ -310,7 +315,9 @@ class _Checker:
 
     def all_refs(self, section: str) -> set[str]:
         items = self.document.get(section)
-        return {r["ref"] for r in items if isinstance(r, dict) and isinstance(r.get("ref"), str)} if isinstance(items, list) else set()
+        if not isinstance(items, list):
+            return set()
+        return {r["ref"] for r in items if isinstance(r, dict) and isinstance(r.get("ref"), str)}
 
     def duplicate_refs(self, section: str) -> set[int]:
         first: dict[str, int] = {}
@@ -456,10 +463,8 @@ def _check_listings(checker: _Checker, section: str, *, topic_codes: set[str], t
     model = LISTING_SECTIONS[section]
     duplicates = checker.duplicate_refs(section)
     records = checker.records(section)
-    stored = {
-        ref: (status, expires_on)
-        for ref, status, expires_on in model.objects.filter(ref__in=[r["ref"] for _i, r in records]).values_list("ref", "status", "expires_on")
-    }
+    stored_rows = model.objects.filter(ref__in=[r["ref"] for _i, r in records]).values_list("ref", "status", "expires_on")
+    stored = {ref: (status, expires_on) for ref, status, expires_on in stored_rows}
     rows = []
     for index, record in records:
         fields = _listing_fields(checker, section, index, record)
@@ -468,7 +473,8 @@ def _check_listings(checker: _Checker, section: str, *, topic_codes: set[str], t
         # Only what gets published now must not have expired (as listing_publish has it);
         # a listing already published or closed is the expiry job's business.
         if status in (None, model.Status.DRAFT) and (expires_on or stored_expiry or checker.today) < checker.today:
-            checker.fail(section, index, _("expires_on %(value)s has passed") % {"value": _q((expires_on or stored_expiry).isoformat())})
+            passed = (expires_on or stored_expiry).isoformat()
+            checker.fail(section, index, _("expires_on %(value)s has passed") % {"value": _q(passed)})
         unknown = [code for code in record.get("topics", []) if code not in topic_codes]
         for code in unknown:
             checker.fail(section, index, _("topic %(code)s is not in the taxonomy") % {"code": _q(code)})
@@ -587,7 +593,9 @@ def _desired_listing(row: _ListingRow, listing, *, organisation: Organisation, m
     return desired
 
 
-def _write_listings(section: str, rows: list[_ListingRow], *, organisations: dict[str, Organisation], by, now) -> tuple[list, dict[str, int]]:
+def _write_listings(
+    section: str, rows: list[_ListingRow], *, organisations: dict[str, Organisation], by, now
+) -> tuple[list, dict[str, int]]:
     """Create or update one section's listings; returns those created or changed, and the counts."""
     model = LISTING_SECTIONS[section]
     today = timezone.localdate()
@@ -597,7 +605,8 @@ def _write_listings(section: str, rows: list[_ListingRow], *, organisations: dic
     counts, created, changed, fields_changed, retopic = _counts(), [], [], set(), {}
     for row in rows:
         listing = stored.get(row.ref)
-        desired = _desired_listing(row, listing, organisation=organisations[row.organisation_ref], model=model, now=now, today=today)
+        organisation = organisations[row.organisation_ref]
+        desired = _desired_listing(row, listing, organisation=organisation, model=model, now=now, today=today)
         wanted_topics = {topic_ids[code] for code in row.topics}
         if listing is None:
             listing = model(**desired, ref=row.ref, created_by=by)
@@ -737,15 +746,15 @@ def listings_export() -> dict[str, Any]:
     org_refs = _refs(organisations, Organisation, "org", lambda o: o.slug if len(o.slug) <= 90 else str(o.pk))
     need_refs = _refs(needs, Need, "need", lambda x: str(x.pk))
     capability_refs = _refs(capabilities, Capability, "cap", lambda x: str(x.pk))
-    document = {
+    by_ref = lambda record: record["ref"]  # noqa: E731
+    return {
         "format": FORMAT,
-        "organisations": sorted((_organisation_record(o, org_refs[o.pk]) for o in organisations), key=lambda r: r["ref"]),
-        "needs": sorted((_listing_record(x, need_refs[x.pk], org_refs[x.organisation_id]) for x in needs), key=lambda r: r["ref"]),
+        "organisations": sorted((_organisation_record(o, org_refs[o.pk]) for o in organisations), key=by_ref),
+        "needs": sorted((_listing_record(x, need_refs[x.pk], org_refs[x.organisation_id]) for x in needs), key=by_ref),
         "capabilities": sorted(
-            (_listing_record(x, capability_refs[x.pk], org_refs[x.organisation_id]) for x in capabilities), key=lambda r: r["ref"]
+            (_listing_record(x, capability_refs[x.pk], org_refs[x.organisation_id]) for x in capabilities), key=by_ref
         ),
     }
-    return document
 
 
 # --- Import jobs (the upload page and its Celery task) --------------------------
@@ -783,7 +792,8 @@ def import_job_run(*, job_id: int) -> None:
     try:
         summary = listings_import(document=job.document, by=job.created_by, progress=progress)
     except DomainError as error:
-        jobs.update(status=ImportJob.Status.FAILED, error=error.message, finished_at=timezone.now(), updated_at=timezone.now())
+        now = timezone.now()
+        jobs.update(status=ImportJob.Status.FAILED, error=error.message, finished_at=now, updated_at=now)
         return
     except Exception:
         # Not the file's fault: say so on the page rather than leave the job running forever.
@@ -792,7 +802,8 @@ def import_job_run(*, job_id: int) -> None:
             error=_("The import stopped on an unexpected error; nothing was imported. The administrators have been told."),
         )
         raise
-    jobs.update(status=ImportJob.Status.DONE, summary=summary, processed=job.total, finished_at=timezone.now(), updated_at=timezone.now())
+    now = timezone.now()
+    jobs.update(status=ImportJob.Status.DONE, summary=summary, processed=job.total, finished_at=now, updated_at=now)
 
 
 def import_job_get_for_user(*, user, pk: int) -> ImportJob:

@@ -8,6 +8,7 @@ target states, `permission=` (who may fire it, from projects.permissions),
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 
 from django.utils import timezone
@@ -93,10 +94,7 @@ def state_field(model):
 def transition_names(model) -> list[str]:
     """Every transition declared on the model's state field, in declaration order."""
     field = state_field(model)
-    names = list(field.transitions[model])
-    order = {name: getattr(model, name).__code__.co_firstlineno if hasattr(getattr(model, name), "__code__") else 0
-             for name in names}
-    return sorted(names, key=lambda n: order[n])
+    return sorted(field.transitions[model], key=lambda name: inspect.unwrap(getattr(model, name)).__code__.co_firstlineno)
 
 
 def declared(model, name: str) -> list[Transition]:
