@@ -11,7 +11,7 @@ from core import views as core_views
 from matchmaking.api import ProposalViewSet
 from projects import api as projects_api
 from research import api as research_api
-from partners.api_imports import ListingsImportView  # TEMP(interchange)
+from partners.api_imports import ListingsImportView
 from partners.api import (
     ActingOrganisationView,
     CapabilityViewSet,
@@ -37,7 +37,7 @@ api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("me/acting-organisation/", ActingOrganisationView.as_view(), name="me-acting-organisation"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
-    path("imports/listings/", ListingsImportView.as_view(), name="listings-import"),  # TEMP(interchange)
+    path("imports/listings/", ListingsImportView.as_view(), name="listings-import"),
 ]
 
 urlpatterns = [

@@ -29,9 +29,10 @@ def raise_or_flash(request, error: DomainError) -> None:
 
 def home(request):
     from partners.selectors import directory_stats, organisation_directory
+    from research.selectors import home_highlights
 
     latest = organisation_directory().order_by("-reviewed_at", "-created_at")[:6]
-    return render(request, "core/home.html", {"stats": directory_stats(), "latest": latest})
+    return render(request, "core/home.html", {"stats": directory_stats(), "latest": latest, **home_highlights()})
 
 
 @never_cache

@@ -41,11 +41,11 @@ from matchmaking.weights import MATURITY_FIT, ORGANISATION_FIT, ORGANISATION_KIN
 from partners import tagging
 from partners.tagging import Tagger
 from partners.taxonomy import TaxonomyData
-from partners.text import fold, han_runs, is_han, tokens
+from partners.text import fold, han_runs, tokens
 
 HASH_FEATURES = 2**20
 SKETCH_DIM = 512
-CHUNK = 256
+CHUNK = 512
 CANDIDATES = 64
 NGRAM_SIZES = (3, 4)
 SKETCH_SEED = 20_26_05
@@ -66,6 +66,7 @@ GROUPS = 4  # border groups, see _Block.allowed
 # Signal values the reasons are built from ("_same" etc.: the levels of the topic hierarchy).
 _REASON_SIGNALS = ("topic", "concept", "text", "budget", "maturity", "organisation", "reciprocity", "sister_city",
                    "_same", "_sibling", "_domain")
+_TOPIC, _CONCEPT, _TEXT, _BUDGET, _MATURITY, _ORGANISATION, _RECIPROCITY, _SISTER, _SAME, _SIBLING, _DOMAIN = range(11)
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as partners.text
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -196,33 +197,50 @@ class _SynonymIndex:
                 else:
                     self._multi[p.words[0]][p.words[1][:3]].append((p.topic, p.words[1:], p.weight, name))
         self._single, self._multi = dict(self._single), {k: dict(v) for k, v in self._multi.items()}
-        # A word whose first three letters start no phrase needs no further look-up (most words).
-        self._starts = {w[:3] for w in (*self._single, *self._multi)}
+        # For each three-letter start, the lengths of the first words that begin with it, so
+        # that only those prefixes of a text word are looked up (a first word shorter than
+        # three letters is keyed by itself: the tagger matches it only whole).
+        self._lengths: dict[str, tuple[int, ...]] = defaultdict(tuple)
+        for first in {*self._single, *self._multi}:
+            self._lengths[first[:3]] = tuple(sorted({*self._lengths[first[:3]], len(first)}))
+        self._lengths = dict(self._lengths)
         self._han = {synonym: tuple(sorted(codes)) for synonym, codes in tagger._han.items()}
-        self._han_lengths = sorted({len(s) for s in self._han})
+        # Han synonyms by their first two characters, with the lengths to try from there.
+        self._han_starts: dict[str, tuple[int, ...]] = defaultdict(tuple)
+        for synonym in self._han:
+            self._han_starts[synonym[:2]] = tuple(sorted({*self._han_starts[synonym[:2]], len(synonym)}))
+        self._han_starts = dict(self._han_starts)
 
     def scores(self, title: str, description: str = "") -> dict[str, float]:
+        return self.scores_of(_parse(title), _parse(description))
+
+    def scores_of(self, title: "_Parsed", description: "_Parsed") -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
         for text, factor in ((title, tagging.TITLE_WEIGHT), (description, 1.0)):
             for code, weight in self._matches(text).items():
                 totals[code] += weight * factor
         return dict(totals)
 
-    def _matches(self, text: str) -> dict[str, float]:
+    def _matches(self, text: "_Parsed") -> dict[str, float]:
         found: dict[str, dict[str, float]] = defaultdict(dict)
-        for run in han_runs(text):
+        runs, words = text
+        for run in runs:
             self._han_matches(run, found)
-        words = [w for w in tokens(text) if not is_han(w)]
+        lengths = self._lengths
         for i, word in enumerate(words):
-            if word[:3] in self._starts:
-                self._word_matches(words, i, found)
+            sizes = lengths.get(word[:3])
+            if sizes:
+                self._word_matches(words, i, sizes, found)
         return {code: tagging._distinct_weight(synonyms) for code, synonyms in found.items()}
 
-    def _word_matches(self, words: list[str], i: int, found: dict[str, dict[str, float]]) -> None:
+    def _word_matches(self, words: list[str], i: int, sizes: tuple[int, ...], found: dict[str, dict[str, float]]) -> None:
         word = words[i]
         following = words[i + 1] if i + 1 < len(words) else None
-        # The tagger keys phrases by three letters, so a first word shorter than that matches only itself.
-        for key in (word,) if len(word) < 3 else [word[:n] for n in range(3, len(word) + 1)]:
+        for size in sizes:
+            # A first word shorter than three letters matches only a whole word (as in the tagger).
+            if size > len(word) or (size < 3 and size != len(word)):
+                continue
+            key = word[:size]
             for topic, weight, name in self._single.get(key, ()):
                 found[topic][name] = weight
             by_second = self._multi.get(key)
@@ -234,21 +252,53 @@ class _SynonymIndex:
                         found[topic][name] = weight
 
     def _han_matches(self, run: str, found: dict[str, dict[str, float]]) -> None:
-        for n in self._han_lengths:
-            if n > len(run):
-                break
-            for i in range(len(run) - n + 1):
-                codes = self._han.get(run[i : i + n])
+        starts = self._han_starts
+        for i in range(len(run) - 1):
+            sizes = starts.get(run[i : i + 2])
+            if not sizes:
+                continue
+            for n in sizes:
+                codes = self._han.get(run[i : i + n]) if i + n <= len(run) else None
                 if codes:
                     for code in codes:
                         # Two Han characters carry about as much as a short word (as in the tagger).
                         found[code][run[i : i + n]] = 2.5 * n
 
 
+_Parsed = tuple[list[str], list[str]]  # a text's Han runs and its other word tokens
+
+
+def _parse(text: str) -> _Parsed:
+    """Han runs and non-Han tokens of a text, found once for both synonym indexes."""
+    words = [w for w in tokens(text) if not _is_han_char(w[0])]
+    return han_runs(text), words
+
+
+def _is_han_char(ch: str) -> bool:
+    # Tokens are whole Han characters or words without any, so the first character decides
+    # (as partners.text.is_han would, without a regular expression per token).
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def _continues(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
     if start + len(rest) > len(words):
         return False
     return all(words[start + j].startswith(part) for j, part in enumerate(rest))
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the reasons of a listing's proposals say about it besides its topics."""
+
+    money: bool  # a budget or price was given
+    stage: str | None
+    trl: int | None
+    kind: str
+    city: str
+
+    @classmethod
+    def of(cls, doc: ListingDoc) -> "_Facts":
+        return cls(_known(doc.budget_min, doc.budget_max), doc.stage, doc.trl, _kind_name(doc.organisation_kind), doc.city)
 
 
 @dataclass
@@ -266,6 +316,7 @@ class _Block:
     low: np.ndarray  # budget or price range, NaN when not given
     high: np.ndarray
     profiles: list["_Profile"]  # per row: topics and domains, for reasons and matched topics
+    facts: list[_Facts]
     # Rows are ordered by border group (see _group_of); bounds[g] is where group g starts.
     bounds: np.ndarray
     org_members: dict[int, np.ndarray]  # organisation id -> its rows, for the same-organisation rule
@@ -309,7 +360,9 @@ class MatchEngine:
         self._layout = _Layout(len(self._topic_codes), len(self._domain_codes), len(self._sister_city_col))
         self._colw = self._layout.column_weights(weights)
         self._synonyms = _SynonymIndex(self.tagger)
+        self._stems = _StemIndex(taxonomy, weights)
         self._reasons = _Reasons(self)
+        self._profile_keys: dict[tuple, int] = {}
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -346,7 +399,13 @@ class MatchEngine:
         return profiles, sparse.vstack(counts, format="csr") if counts else ngram_counts([])
 
     def _profile(self, doc: ListingDoc) -> "_Profile":
-        return _Profile.of(doc, self._synonyms.scores(doc.title, doc.description), self._topic_col, self._domain_col)
+        title, description = _parse(doc.title), _parse(doc.description)
+        exact = self._synonyms.scores_of(title, description)
+        soft = self._stems.scores(title, description)
+        profile = _Profile.of(doc, exact, soft, self._topic_col, self._domain_col, self.weights)
+        # Reasons are cached per pair of topic sets: an integer names each distinct set.
+        profile.key_id = self._profile_keys.setdefault(profile.key, len(self._profile_keys))
+        return profile
 
     def _block(self, docs: list[ListingDoc], profiles: list["_Profile"], counts: sparse.csr_matrix, role: str) -> _Block:
         groups = [_group_of(d) for d in docs]
@@ -370,6 +429,7 @@ class MatchEngine:
             low=np.array([_nan(d.budget_min) for d in docs], dtype=np.float64),
             high=np.array([_nan(d.budget_max) for d in docs], dtype=np.float64),
             profiles=profiles,
+            facts=[_Facts.of(d) for d in docs],
             bounds=bounds,
             org_members=_members([d.organisation_id for d in docs]),
         )
@@ -520,7 +580,7 @@ class MatchEngine:
         self, needs: _Block, n: int, caps: _Block, c: int, score: float, parts: list[float], values: list[float]
     ) -> ScoredMatch:
         need, cap = needs.docs[n], caps.docs[c]
-        topics, en, zh = self._reasons.build(need, cap, needs.profiles[n], caps.profiles[c], dict(zip(_REASON_SIGNALS, values)))
+        topics, en, zh = self._reasons.build(needs.facts[n], caps.facts[c], needs.profiles[n], caps.profiles[c], values)
         return ScoredMatch(
             need_id=need.id, capability_id=cap.id, score=score, contributions=dict(zip(self.weights.SIGNALS, parts)),
             matched_topics=topics, reasons_en=en, reasons_zh=zh,
@@ -538,27 +598,102 @@ class _Profile:
     topics: dict[int, float]  # topic column -> weight (explicit 1, inferred relative to the best)
     domains: dict[int, float]  # domain column -> weight, for explicit domain codes
     concept: dict[int, float]  # topic column -> damped synonym evidence (unit length)
+    key_id: int = -1  # the engine's number for this set of topics and domains
 
     @cached_property
     def key(self) -> tuple:
         return tuple(sorted(self.topics.items())), tuple(sorted(self.domains))
 
     @classmethod
-    def of(cls, doc: ListingDoc, scores: dict[str, float], topic_col: dict[str, int], domain_col: dict[str, int]) -> "_Profile":
-        topics: dict[int, float] = {}
-        for code, weight in _inferred_topics(scores):
-            if code in topic_col:
-                topics[topic_col[code]] = weight
+    def of(
+        cls, doc: ListingDoc, exact: dict[str, float], soft: dict[str, float], topic_col: dict[str, int],
+        domain_col: dict[str, int], w: Weights,
+    ) -> "_Profile":
+        # Soft evidence is noisier than the tagger's: beside the tagger's topics it counts for less.
+        tagged = _inferred_topics(exact)
+        topics = {topic_col[code]: weight * (w.soft_beside if tagged else 1.0) for code, weight in _soft_topics(soft, w)}
+        for code, weight in tagged:
+            topics[topic_col[code]] = max(weight, topics.get(topic_col[code], 0.0))
         domains: dict[int, float] = {}
         for code in doc.topics:
             if code in topic_col:
                 topics[topic_col[code]] = 1.0
             elif code in domain_col:
                 domains[domain_col[code]] = 1.0
-        # Square roots damp the advantage of long synonyms and repetitions over breadth of evidence.
-        concept = {topic_col[c]: math.sqrt(s) for c, s in scores.items() if c in topic_col and s > 0}
-        length = math.sqrt(sum(v * v for v in concept.values()))
-        return cls(topics, domains, {col: v / length for col, v in concept.items()} if length else {})
+        return cls(topics, domains, _concept(exact, soft, topic_col, w))
+
+
+def _concept(exact: dict[str, float], soft: dict[str, float], topic_col: dict[str, int], w: Weights) -> dict[int, float]:
+    """Unit vector of synonym evidence per topic column."""
+    evidence: dict[int, float] = defaultdict(float)
+    for code, score in exact.items():
+        evidence[topic_col[code]] += score
+    for code, score in soft.items():
+        evidence[topic_col[code]] += w.soft_concept * score
+    # Square roots damp the advantage of long synonyms and repetitions over breadth of evidence.
+    damped = {col: math.sqrt(v) for col, v in evidence.items() if v > 0}
+    length = math.sqrt(sum(v * v for v in damped.values()))
+    return {col: v / length for col, v in sorted(damped.items())} if length else {}
+
+
+def _soft_topics(soft: dict[str, float], w: Weights) -> list[tuple[str, float]]:
+    """Topics with enough soft evidence, weighted `soft_topic` relative to the best of them."""
+    if not soft:
+        return []
+    best = max(soft.values())
+    if best < w.soft_min:
+        return []
+    ranked = sorted(soft.items(), key=lambda kv: (-kv[1], kv[0]))[: tagging.MAX_TOPICS]
+    return [(code, w.soft_topic * score / best) for code, score in ranked if score >= w.soft_min and score >= best * 0.5]
+
+
+class _StemIndex:
+    """Soft topic evidence: synonym word stems and Han bigrams specific to one or two topics.
+
+    The tagger wants a synonym's words in order; people write "kamerave" for
+    "kamera", "景观照明" for "城市照明". A stem (the first letters of a word) or a
+    pair of Han characters that only one or two topics' synonyms contain is
+    weaker evidence than a whole synonym, but evidence all the same.
+    """
+
+    def __init__(self, taxonomy: TaxonomyData, w: Weights) -> None:
+        self._length = w.soft_stem
+        topics_of: dict[str, set[str]] = defaultdict(set)
+        for topic in taxonomy.topics.values():
+            if topic.is_domain:
+                continue
+            for language, synonyms in topic.synonyms.items():
+                for synonym in (*synonyms, topic.labels.get(language, "")):
+                    for feature in self._features(synonym):
+                        topics_of[feature].add(topic.code)
+        self._topics = {
+            feature: (tuple(sorted(codes)), 1.0 / len(codes))
+            for feature, codes in topics_of.items()
+            if len(codes) <= w.soft_max_topics
+        }
+
+    def _features(self, text: str | "_Parsed") -> set[str]:
+        runs, words = _parse(text) if isinstance(text, str) else text
+        found = set()
+        for run in runs:
+            found.update(run[i : i + 2] for i in range(len(run) - 1))
+        size = self._length
+        found.update(word[:size] for word in words if len(word) >= size)
+        return found
+
+    def scores(self, title: str | "_Parsed", description: str | "_Parsed" = "") -> dict[str, float]:
+        """Distinct soft features per topic (a feature two topics share counts half for each).
+
+        The title is not counted twice here, unlike the tagger's synonyms: one
+        stem in a title is too little to infer a topic from."""
+        totals: dict[str, float] = defaultdict(float)
+        for feature in sorted(self._features(title) | self._features(description)):
+            entry = self._topics.get(feature)
+            if entry is not None:
+                codes, share = entry
+                for code in codes:
+                    totals[code] += share
+        return dict(totals)
 
 
 def _inferred_topics(scores: dict[str, float]) -> list[tuple[str, float]]:
@@ -700,35 +835,52 @@ class _Reasons:
     and cached: a full rematch builds 200,000 proposals from a few thousand.
     """
 
+    CACHE_LIMIT = 200_000  # combinations kept; a long-lived engine starts afresh past it
+
     def __init__(self, engine: MatchEngine) -> None:
         self.engine = engine
+        self._cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         self._topic_cache: dict[tuple, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
-        self._fit_cache: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
     def build(
-        self, need: ListingDoc, cap: ListingDoc, need_profile: "_Profile", cap_profile: "_Profile", v: dict[str, float]
+        self, need: "_Facts", cap: "_Facts", need_profile: "_Profile", cap_profile: "_Profile", v: list[float]
     ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        level = self._level(v)
-        key = (level, need_profile.key, cap_profile.key)
-        if key not in self._topic_cache:
-            self._topic_cache[key] = self._topics(level, need_profile, cap_profile)
-        matched, phrases = self._topic_cache[key]
-        if v["text"] >= 0.5:
-            phrases += (("similar wording", "描述用语相近"),)
-        elif v["concept"] >= 0.5 and not matched:
-            phrases += (("similar concepts", "概念相近"),)
-        phrases += self._fit(need, cap, v)
-        return matched, tuple(en for en, _zh in phrases), tuple(zh for _en, zh in phrases)
+        """(matched topics, reasons in English, reasons in Chinese); v is in _REASON_SIGNALS order.
 
-    def _level(self, v: dict[str, float]) -> str:
-        """The level of the hierarchy that gave the topic signal its value."""
-        if v["topic"] <= 0:
-            return "none"
-        if v["_same"] >= v["topic"]:
-            return "same"
-        if self.engine.weights.sibling_topic * v["_sibling"] >= v["topic"]:
-            return "sibling"
-        return "domain"
+        Runs for every proposal of a full rematch, so the cache key is flat and cheap to hash."""
+        w = self.engine.weights
+        topic = v[_TOPIC]
+        level = (
+            0 if topic <= 0 else 1 if v[_SAME] >= topic else 2 if w.sibling_topic * v[_SIBLING] >= topic else 3
+        )
+        wording = 1 if v[_TEXT] >= 0.5 else 2 if v[_CONCEPT] >= 0.5 else 0
+        budget = 0 if not (need.money and cap.money) else 1 if v[_BUDGET] >= 1.0 else 2 if v[_BUDGET] >= w.budget_below else 0
+        key = (
+            level, need_profile.key_id, cap_profile.key_id, wording, budget,
+            need.stage if v[_MATURITY] >= 0.8 and cap.trl else None, cap.trl if v[_MATURITY] >= 0.8 and need.stage else None,
+            need.kind if v[_ORGANISATION] >= 0.8 else None, cap.kind if v[_ORGANISATION] >= 0.8 else None,
+            v[_RECIPROCITY] > 0, (need.city, cap.city) if v[_SISTER] > 0 else None,
+        )
+        built = self._cache.get(key)
+        if built is None:
+            if len(self._cache) >= self.CACHE_LIMIT:
+                self._cache.clear()
+                self._topic_cache.clear()
+            built = self._cache[key] = self._compose(key, need_profile, cap_profile)
+        return built
+
+    def _compose(self, key: tuple, need: "_Profile", cap: "_Profile") -> tuple:
+        level, need_key, cap_key, wording, budget, stage, trl, need_kind, cap_kind, reciprocal, sister = key
+        if (level, need_key, cap_key) not in self._topic_cache:
+            self._topic_cache[level, need_key, cap_key] = self._topics(("none", "same", "sibling", "domain")[level], need, cap)
+        matched, phrases = self._topic_cache[level, need_key, cap_key]
+        if wording == 1:
+            phrases += (("similar wording", "描述用语相近"),)
+        elif wording == 2 and not matched:
+            phrases += (("similar concepts", "概念相近"),)
+        kinds = (need_kind, cap_kind) if need_kind else None
+        phrases += _fit_phrases({0: "", 1: "fits", 2: "below"}[budget], stage, trl, kinds, reciprocal, sister)
+        return matched, tuple(en for en, _zh in phrases), tuple(zh for _en, zh in phrases)
 
     def _topics(self, level: str, need: "_Profile", cap: "_Profile") -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         engine = self.engine
@@ -751,17 +903,6 @@ class _Reasons:
             d = engine._domain_codes[sorted(_domains_of(engine, need) & _domains_of(engine, cap))[0]]
             return (d,), ((f"same field: {label(d, 'en')}", f"同属{label(d, 'zh-hans')}领域"),)
         return (), ()
-
-    def _fit(self, need: ListingDoc, cap: ListingDoc, v: dict[str, float]) -> tuple[tuple[str, str], ...]:
-        money_known = _known(need.budget_min, need.budget_max) and _known(cap.budget_min, cap.budget_max)
-        budget = "" if not money_known else "fits" if v["budget"] >= 1.0 else "below" if v["budget"] >= self.engine.weights.budget_below else ""
-        maturity = bool(need.stage and cap.trl and v["maturity"] >= 0.8)
-        sister = (need.city, cap.city) if v["sister_city"] > 0 else None
-        key = (budget, maturity and need.stage, maturity and cap.trl, v["organisation"] >= 0.8 and
-               (_kind_name(need.organisation_kind), _kind_name(cap.organisation_kind)), v["reciprocity"] > 0, sister)
-        if key not in self._fit_cache:
-            self._fit_cache[key] = _fit_phrases(*key)
-        return self._fit_cache[key]
 
 
 def _fit_phrases(budget: str, stage, trl, kinds, reciprocal: bool, sister) -> tuple[tuple[str, str], ...]:

@@ -78,6 +78,22 @@ class Weights:
 
     min_score: float = 0.25
 
+    # Soft topic evidence, for texts the tagger's exact synonyms miss ("kamerash"
+    # is not "kamera sigurie", 景观照明 is not 城市照明): word stems of `soft_stem`
+    # letters and Han character bigrams taken from the synonyms, each kept only if
+    # at most `soft_max_topics` topics share it. A topic with at least `soft_min`
+    # of such evidence (distinct stems, a stem shared by two topics counting half)
+    # is inferred with `soft_topic` times its relative weight,
+    # but only for a listing in which the tagger found no topic at all; in the
+    # concept channel one unit of soft evidence always weighs like `soft_concept`
+    # letters of an exact synonym.
+    soft_stem: int = 5
+    soft_max_topics: int = 2
+    soft_min: float = 2.0
+    soft_topic: float = 0.7
+    soft_concept: float = 4.0
+    soft_beside: float = 0.5
+
     SIGNALS = ("topic", "concept", "text", "budget", "maturity", "organisation", "reciprocity", "sister_city")
     RELEVANCE = ("topic", "concept", "text")
 

@@ -601,7 +601,10 @@ def _write_listings(
     today = timezone.localdate()
     stored = {listing.ref: listing for listing in model.objects.select_for_update().filter(ref__in=[r.ref for r in rows])}
     stored_topics = _stored_topics(model, [listing.pk for listing in stored.values()])
-    topic_ids = dict(Topic.objects.filter(code__in={c for r in rows for c in r.topics}).values_list("code", "id"))
+    codes = {code for row in rows for code in row.topics}
+    topic_ids = dict(Topic.objects.filter(code__in=codes).values_list("code", "id"))
+    if len(topic_ids) != len(codes):
+        raise conflict(_("The taxonomy changed while the file was being checked; import it again."))
     counts, created, changed, fields_changed, retopic = _counts(), [], [], set(), {}
     for row in rows:
         listing = stored.get(row.ref)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import imports, views  # TEMP(interchange)
+from partners import imports, views
 
 app_name = "partners"
 
@@ -20,8 +20,8 @@ urlpatterns = [
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("me/organisations/", views.my_organisations, name="my_organisations"),
     path("coordination/organisations/", views.review_queue, name="review_queue"),
-    path("coordination/imports/", imports.import_upload, name="import_upload"),  # TEMP(interchange)
-    path("coordination/imports/<int:pk>/", imports.import_status, name="import_status"),  # TEMP(interchange)
+    path("coordination/imports/", imports.import_upload, name="import_upload"),
+    path("coordination/imports/<int:pk>/", imports.import_status, name="import_status"),
 ]
 
 for _kind, _plural in (("need", "needs"), ("capability", "capabilities")):

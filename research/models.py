@@ -100,6 +100,10 @@ class Publication(TimeStamped):
         return self.featured_at is not None
 
     @property
+    def country_codes(self) -> list[str]:
+        return [row.country for row in self.countries.all()]
+
+    @property
     def year(self) -> int | None:
         return self.published_at.year if self.published_at else None
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import email_send_template
-from core.exceptions import conflict, forbidden, invalid, not_found
+from core.exceptions import conflict, forbidden, invalid
 from partners.countries import BY_CODE
 from partners.languages import CONTENT_LANGUAGE_CODES
 from partners.models import Organisation, Topic
@@ -59,7 +59,7 @@ def _check_topics(topics: Iterable[Topic] | None) -> list[Topic] | None:
 
 def _locked(model, instance):
     # Writes start from the row as committed, locked against a concurrent write.
-    return model.objects.select_for_update().select_related("organisation").get(pk=instance.pk)
+    return model.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=instance.pk)
 
 
 # --- Publications -------------------------------------------------------------
@@ -524,7 +524,7 @@ def registration_cancel(*, event: Event, user) -> Registration:
         raise forbidden(_("Sign in to register."))
     registration = Registration.objects.select_for_update().filter(event=event, user=user).first()
     if registration is None or not registration.is_active:
-        raise not_found(_("You are not registered for this seminar."))
+        raise conflict(_("You are not registered for this seminar."))
     if event.starts_at <= timezone.now() and event.status == Event.Status.PUBLISHED:
         raise conflict(_("The seminar has started; there is nothing left to cancel."))
     registration.status, registration.cancelled_at = Registration.Status.CANCELLED, timezone.now()

@@ -246,7 +246,11 @@ def _route_names(resolver, namespace=""):
 
 # Other apps keep their access matrix beside their tests; each such module
 # exposes COVERED_ROUTES, the route names its matrix tests.
-OTHER_MATRIX_MODULES = ("tests.projects.test_permissions", "tests.research.test_permissions")
+OTHER_MATRIX_MODULES = (
+    "tests.partners.test_interchange",
+    "tests.projects.test_permissions",
+    "tests.research.test_permissions",
+)
 CHECKED_NAMESPACES = ("partners:", "api:", "matchmaking:", "projects:", "research:")
 
 
