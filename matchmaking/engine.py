@@ -46,7 +46,7 @@ from partners.text import fold, han_runs, tokens
 HASH_FEATURES = 2**20
 SKETCH_DIM = 512
 CHUNK = 512
-CANDIDATES = 64
+CANDIDATES = 40
 NGRAM_SIZES = (3, 4)
 SKETCH_SEED = 20_26_05
 # Fit signals enter the candidate proxy at this share: the exact score scales
@@ -523,19 +523,20 @@ class MatchEngine:
     def _exact(self, needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray, pair_text: np.ndarray) -> dict[str, np.ndarray]:
         """Every signal (0..1) of the candidate pairs; n and c broadcast to the candidates' shape."""
         w, layout = self.weights, self._layout
-        nr, cr = needs.rest[n], caps.rest[c]
-        same = (nr[..., layout.topics] * cr[..., layout.topics]).max(axis=-1)
-        sibling = (nr[..., layout.sibling] * cr[..., layout.sibling]).max(axis=-1)
-        domain = (nr[..., layout.domain] * cr[..., layout.domain]).max(axis=-1)
+        # One product of the two rows for all the blocks; each signal reduces its own columns.
+        product = needs.rest[n] * caps.rest[c]
+        same = product[..., layout.topics].max(axis=-1)
+        sibling = product[..., layout.sibling].max(axis=-1)
+        domain = product[..., layout.domain].max(axis=-1)
         signals = {
             "topic": np.maximum(same, np.maximum(w.sibling_topic * sibling, w.same_domain * domain)),
-            "concept": np.clip((nr[..., layout.concept] * cr[..., layout.concept]).sum(axis=-1), 0.0, 1.0),
+            "concept": np.clip(product[..., layout.concept].sum(axis=-1), 0.0, 1.0),
             "text": np.clip(pair_text / w.text_full, 0.0, 1.0),
             "budget": _budget_fit(needs.low[n], needs.high[n], caps.low[c], caps.high[c], w),
-            "maturity": (nr[..., layout.maturity] * cr[..., layout.maturity]).sum(axis=-1),
-            "organisation": (nr[..., layout.kind] * cr[..., layout.kind]).sum(axis=-1),
+            "maturity": product[..., layout.maturity].sum(axis=-1),
+            "organisation": product[..., layout.kind].sum(axis=-1),
             "reciprocity": self._org_tables.reciprocity(needs.org_rows[n], caps.org_rows[c], w),
-            "sister_city": np.clip((nr[..., layout.sister] * cr[..., layout.sister]).sum(axis=-1), 0.0, 1.0),
+            "sister_city": np.clip(product[..., layout.sister].sum(axis=-1), 0.0, 1.0),
             "_same": same, "_sibling": sibling, "_domain": domain,
         }
         return {name: np.broadcast_to(np.asarray(value, dtype=np.float64), pair_text.shape) for name, value in signals.items()}

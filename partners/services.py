@@ -103,11 +103,11 @@ def organisation_update(*, organisation: Organisation, by, **changes) -> Organis
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise invalid(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    # An empty logo field means "keep the current one", not "remove it".
+    changes = {f: v for f, v in changes.items() if f != "logo" or v}
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for field, value in changes.items():
-        if field == "logo" and not value:
-            continue
-        setattr(organisation, field, value.strip() if isinstance(value, str) and field in ("name", "city") else value)
+        setattr(organisation, field, value.strip() if field in ("name", "city") and isinstance(value, str) else value)
     _check_fields(
         name=organisation.name,
         country=organisation.country,
@@ -117,7 +117,7 @@ def organisation_update(*, organisation: Organisation, by, **changes) -> Organis
     )
     try:
         with transaction.atomic():
-            organisation.save(update_fields=[f for f in changes if f != "logo" or changes[f]] + ["updated_at"])
+            organisation.save(update_fields=[*changes, "updated_at"])
     except IntegrityError:
         raise conflict(_("An organisation with this name is already registered in this country."), field="name")
     return organisation
