@@ -45,7 +45,7 @@ from partners.text import fold, han_runs, tokens
 
 HASH_FEATURES = 2**20
 SKETCH_DIM = 512
-CHUNK = 512
+CHUNK = 256
 CANDIDATES = 40
 NGRAM_SIZES = (3, 4)
 SKETCH_SEED = 20_26_05
@@ -63,10 +63,6 @@ ANALYSIS_BATCH = 1000
 
 SIDES = {"china": 0, "cee": 1}
 GROUPS = 4  # border groups, see _Block.allowed
-# Signal values the reasons are built from ("_same" etc.: the levels of the topic hierarchy).
-_REASON_SIGNALS = ("topic", "concept", "text", "budget", "maturity", "organisation", "reciprocity", "sister_city",
-                   "_same", "_sibling", "_domain")
-_TOPIC, _CONCEPT, _TEXT, _BUDGET, _MATURITY, _ORGANISATION, _RECIPROCITY, _SISTER, _SAME, _SIBLING, _DOMAIN = range(11)
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as partners.text
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -286,6 +282,15 @@ def _continues(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
     return all(words[start + j].startswith(part) for j, part in enumerate(rest))
 
 
+@dataclass
+class _Analysis:
+    """What a fit learns of one kind of listing before the IDF is known."""
+
+    profiles: list["_Profile"]
+    counts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per batch: indptr, indices, counts
+    df: np.ndarray  # documents per hashed n-gram
+
+
 @dataclass(frozen=True)
 class _Facts:
     """What the reasons of a listing's proposals say about it besides its topics."""
@@ -317,6 +322,9 @@ class _Block:
     high: np.ndarray
     profiles: list["_Profile"]  # per row: topics and domains, for reasons and matched topics
     facts: list[_Facts]
+    fit_ids: list[int]  # per row: the engine's number for (stage or TRL, organisation kind)
+    money: np.ndarray  # a budget or price was given
+    staged: np.ndarray  # a need's stage or a capability's TRL was given
     # Rows are ordered by border group (see _group_of); bounds[g] is where group g starts.
     bounds: np.ndarray
     org_members: dict[int, np.ndarray]  # organisation id -> its rows, for the same-organisation rule
@@ -363,6 +371,7 @@ class MatchEngine:
         self._stems = _StemIndex(taxonomy, weights)
         self._reasons = _Reasons(self)
         self._profile_keys: dict[tuple, int] = {}
+        self._fit_ids: dict[tuple, int] = {}
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -377,26 +386,34 @@ class MatchEngine:
         """Vectorise every listing once; the organisation tables (reciprocity) come from all of them."""
         _check_kind(needs, "need")
         _check_kind(capabilities, "capability")
-        need_profiles, need_counts = self._analyse(needs)
-        capability_profiles, capability_counts = self._analyse(capabilities)
+        # Rows ordered by border group from the start, so that nothing is reordered (copied) later.
+        needs, capabilities = _by_group(needs), _by_group(capabilities)
+        self._needs = self._capabilities = None  # let the previous fit's matrices go first
+        need_analysis, capability_analysis = self._analyse(needs), self._analyse(capabilities)
         # IDF over both kinds: a word common among capabilities is no evidence for a need either.
-        self._idf = _idf(sparse.vstack([need_counts, capability_counts], format="csr"))
+        self._idf = _idf(need_analysis.df + capability_analysis.df, len(needs) + len(capabilities))
         self._org_tables = _OrgTables.build(
-            needs, need_profiles, capabilities, capability_profiles, len(self._topic_codes), len(self._domain_codes),
-            self._topic_domain,
+            needs, need_analysis.profiles, capabilities, capability_analysis.profiles, len(self._topic_codes),
+            len(self._domain_codes), self._topic_domain,
         )
-        self._needs = self._block(list(needs), need_profiles, need_counts, "need")
-        self._capabilities = self._block(list(capabilities), capability_profiles, capability_counts, "capability")
+        self._needs = self._block(needs, need_analysis, "need")
+        self._capabilities = self._block(capabilities, capability_analysis, "capability")
 
-    def _analyse(self, docs: Sequence[ListingDoc]) -> tuple[list["_Profile"], sparse.csr_matrix]:
-        """Topic profiles and hashed n-gram counts, a batch at a time (see ANALYSIS_BATCH)."""
-        profiles: list[_Profile] = []
-        counts = []
+    def _analyse(self, docs: Sequence[ListingDoc]) -> "_Analysis":
+        """Topic profiles and hashed n-gram counts, a batch at a time (see ANALYSIS_BATCH).
+
+        Counts are kept compact (uint8, int32) until the IDF is known: they are
+        the largest thing a fit holds, several times the size of the sketches."""
+        analysis = _Analysis([], [], np.zeros(HASH_FEATURES, dtype=np.int64))
         for start in range(0, len(docs), ANALYSIS_BATCH):
             batch = docs[start : start + ANALYSIS_BATCH]
-            profiles.extend(self._profile(d) for d in batch)
-            counts.append(ngram_counts([clean_text(d.title) + clean_text(d.description) for d in batch]))
-        return profiles, sparse.vstack(counts, format="csr") if counts else ngram_counts([])
+            analysis.profiles.extend(self._profile(d) for d in batch)
+            counts = ngram_counts([clean_text(d.title) + clean_text(d.description) for d in batch])
+            analysis.df += np.bincount(counts.indices, minlength=HASH_FEATURES)  # indices are unique per row
+            analysis.counts.append(
+                (counts.indptr.astype(np.int32), counts.indices.astype(np.int32), np.minimum(counts.data, 255).astype(np.uint8))
+            )
+        return analysis
 
     def _profile(self, doc: ListingDoc) -> "_Profile":
         title, description = _parse(doc.title), _parse(doc.description)
@@ -407,16 +424,21 @@ class MatchEngine:
         profile.key_id = self._profile_keys.setdefault(profile.key, len(self._profile_keys))
         return profile
 
-    def _block(self, docs: list[ListingDoc], profiles: list["_Profile"], counts: sparse.csr_matrix, role: str) -> _Block:
-        groups = [_group_of(d) for d in docs]
-        order = sorted(range(len(docs)), key=lambda i: groups[i])  # stable: fitted order within a group
-        docs, profiles, counts = [docs[i] for i in order], [profiles[i] for i in order], counts[order]
-        bounds = np.searchsorted(np.array(sorted(groups), dtype=np.int64), np.arange(GROUPS + 1), side="left")
-        n = len(docs)
+    def _block(self, docs: list[ListingDoc], analysis: "_Analysis", role: str) -> _Block:
+        """The vectors of listings already ordered by border group (see _by_group)."""
+        profiles, n = analysis.profiles, len(docs)
+        groups = np.array([_group_of(d) for d in docs], dtype=np.int64)
         layout = self._layout
         rest = np.zeros((n, layout.width), dtype=np.float32)
         for row, (doc, profile) in enumerate(zip(docs, profiles)):
             layout.fill(rest[row], doc, profile, role, self._topic_domain, self._org_tables, self._sister_cols(doc), self.weights)
+            profile.concept = {}  # in `rest` now; only topics and domains are read again (reasons)
+        text = np.empty((n, SKETCH_DIM), dtype=np.float32)
+        row = 0
+        while analysis.counts:
+            indptr, indices, counts = analysis.counts.pop(0)  # freed batch by batch
+            text[row : row + len(indptr) - 1] = self._sketch(indptr, indices, counts)
+            row += len(indptr) - 1
         return _Block(
             docs=docs,
             ids=np.array([d.id for d in docs], dtype=np.int64),
@@ -424,13 +446,16 @@ class MatchEngine:
             org_rows=np.array([self._org_tables.row(d.organisation_id) for d in docs], dtype=np.int64),
             side=np.array([_side_code(d.side) for d in docs], dtype=np.int8),
             anywhere=np.array([d.audience == "anywhere" for d in docs], dtype=bool),
-            text=self._sketch(counts),
+            text=text,
             rest=rest,
             low=np.array([_nan(d.budget_min) for d in docs], dtype=np.float64),
             high=np.array([_nan(d.budget_max) for d in docs], dtype=np.float64),
             profiles=profiles,
             facts=[_Facts.of(d) for d in docs],
-            bounds=bounds,
+            fit_ids=[self._fit_ids.setdefault((d.stage, d.trl, _kind_name(d.organisation_kind)), len(self._fit_ids)) for d in docs],
+            money=np.array([_known(d.budget_min, d.budget_max) for d in docs], dtype=bool),
+            staged=np.array([bool(d.stage if role == "need" else d.trl) for d in docs], dtype=bool),
+            bounds=np.searchsorted(groups, np.arange(GROUPS + 1), side="left"),
             org_members=_members([d.organisation_id for d in docs]),
         )
 
@@ -440,16 +465,16 @@ class MatchEngine:
         own = self._sister_city_col.get(city)
         return own, self._sisters_of.get(city, [])
 
-    def _sketch(self, counts: sparse.csr_matrix) -> np.ndarray:
+    def _sketch(self, indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Sublinear TF-IDF, unit length, then a count sketch into SKETCH_DIM dense columns."""
-        data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
-        tfidf = normalize(sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), copy=False)
+        n = len(indptr) - 1
+        data = (1.0 + np.log(counts.astype(np.float32))) * self._idf[indices]
+        tfidf = normalize(sparse.csr_matrix((data, indices, indptr), shape=(n, HASH_FEATURES)), copy=False)
         sketched = sparse.csr_matrix(
-            (tfidf.data * self._sketch_sign[tfidf.indices], self._sketch_dim[tfidf.indices], tfidf.indptr),
-            shape=(counts.shape[0], SKETCH_DIM),
+            (tfidf.data * self._sketch_sign[indices], self._sketch_dim[indices], indptr), shape=(n, SKETCH_DIM)
         ).toarray()
         norms = np.linalg.norm(sketched, axis=1, keepdims=True)
-        return np.divide(sketched, norms, out=np.zeros_like(sketched), where=norms > 0).astype(np.float32, copy=False)
+        return np.divide(sketched, norms, out=np.zeros_like(sketched), where=norms > 0)
 
     # --- matching -------------------------------------------------------------------------------
 
@@ -484,8 +509,7 @@ class MatchEngine:
 
     def _query(self, doc: ListingDoc, role: str) -> _Block:
         # The same path as fit, for one listing: a new listing gets exactly what a fitted one would.
-        profiles, counts = self._analyse([doc])
-        return self._block([doc], profiles, counts, role)
+        return self._block([doc], self._analyse([doc]), role)
 
     def _score(self, queries: _Block, rows: np.ndarray, targets: _Block, k: int, *, query_is_need: bool) -> list[list[ScoredMatch]]:
         """Score query rows that share a border group against the targets they may meet."""
@@ -552,17 +576,31 @@ class MatchEngine:
         order = np.lexsort((targets.ids[candidates], -np.where(keep, score, -1.0)), axis=1)[:, :k]
         query_index, rank = np.nonzero(np.take_along_axis(keep, order, axis=1))
         pick = order[query_index, rank]
-        # Everything a ScoredMatch needs, as Python lists in one go (indexing numpy per value is slow).
-        target_rows = candidates[query_index, pick].tolist()
-        scores = score[query_index, pick].tolist()
-        contributions = parts[query_index, pick].tolist()
-        values = np.stack([signals[name][query_index, pick] for name in _REASON_SIGNALS], axis=-1).tolist()
+        # Everything a ScoredMatch needs, as Python lists in one go (indexing numpy per value is slow);
+        # the reasons only need a few discrete facts per pair, packed into two small integers.
+        picked = {name: value[query_index, pick] for name, value in signals.items()}
+        if query_is_need:
+            need_rows, cap_rows = rows[query_index], candidates[query_index, pick]
+            need_block, cap_block = queries, targets
+        else:
+            need_rows, cap_rows = candidates[query_index, pick], rows[query_index]
+            need_block, cap_block = targets, queries
+        topic_codes, fit_codes = self._reasons.codes(picked, need_block, need_rows, cap_block, cap_rows)
         results: list[list[ScoredMatch]] = [[] for _ in rows]
-        for q, t, total, part, value in zip(query_index.tolist(), target_rows, scores, contributions, values):
-            need_block, need_row, cap_block, cap_row = (
-                (queries, int(rows[q]), targets, t) if query_is_need else (targets, t, queries, int(rows[q]))
+        new, signals_order = object.__new__, self.weights.SIGNALS
+        for q, n, c, total, part, topic_code, fit_code in zip(
+            query_index.tolist(), need_rows.tolist(), cap_rows.tolist(), score[query_index, pick].tolist(),
+            parts[query_index, pick].tolist(), topic_codes.tolist(), fit_codes.tolist(),
+        ):
+            matched, en, zh = self._reasons.build(need_block, n, cap_block, c, topic_code, fit_code)
+            # ScoredMatch is frozen; filling its __dict__ directly skips the frozen __setattr__
+            # (a third of the cost of 200,000 proposals) and gives an equal, immutable-by-API object.
+            match = new(ScoredMatch)
+            match.__dict__.update(
+                need_id=need_block.docs[n].id, capability_id=cap_block.docs[c].id, score=total,
+                contributions=dict(zip(signals_order, part)), matched_topics=matched, reasons_en=en, reasons_zh=zh,
             )
-            results[q].append(self._match(need_block, need_row, cap_block, cap_row, total, part, value))
+            results[q].append(match)
         return results
 
     def _contributions(self, signals: dict[str, np.ndarray]) -> np.ndarray:
@@ -575,16 +613,6 @@ class MatchEngine:
         return np.round(
             np.stack([w.signal_weight(s) * signals[s] * (1.0 if s in w.RELEVANCE else gate) for s in w.SIGNALS], axis=-1),
             ROUNDING,
-        )
-
-    def _match(
-        self, needs: _Block, n: int, caps: _Block, c: int, score: float, parts: list[float], values: list[float]
-    ) -> ScoredMatch:
-        need, cap = needs.docs[n], caps.docs[c]
-        topics, en, zh = self._reasons.build(needs.facts[n], caps.facts[c], needs.profiles[n], caps.profiles[c], values)
-        return ScoredMatch(
-            need_id=need.id, capability_id=cap.id, score=score, contributions=dict(zip(self.weights.SIGNALS, parts)),
-            matched_topics=topics, reasons_en=en, reasons_zh=zh,
         )
 
     # --- labels for reasons ---------------------------------------------------------------------
@@ -828,6 +856,10 @@ class _OrgTables:
         return np.where(topic, 1.0, np.where(domain, w.reciprocity_domain, 0.0))
 
 
+# Fit codes at or above this have the sister-city phrase, which names the two cities.
+_SISTER_BIT = 3 * 2 * 2 * 2
+
+
 class _Reasons:
     """Short English and Chinese phrases from the signals that carried a proposal.
 
@@ -836,54 +868,58 @@ class _Reasons:
     and cached: a full rematch builds 200,000 proposals from a few thousand.
     """
 
-    CACHE_LIMIT = 200_000  # combinations kept; a long-lived engine starts afresh past it
+    CACHE_LIMIT = 50_000  # topic combinations kept; past it the cache starts afresh (memory stays bounded)
+    _WORDING = ((), ("similar wording",), ("similar concepts",)), ((), ("描述用语相近",), ("概念相近",))
+    _LEVELS = ("none", "same", "sibling", "domain")
 
     def __init__(self, engine: MatchEngine) -> None:
         self.engine = engine
-        self._cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
-        self._topic_cache: dict[tuple, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+        self._topic_cache: dict[tuple[int, int, int], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+        self._fit_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    def build(
-        self, need: "_Facts", cap: "_Facts", need_profile: "_Profile", cap_profile: "_Profile", v: list[float]
-    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """(matched topics, reasons in English, reasons in Chinese); v is in _REASON_SIGNALS order.
-
-        Runs for every proposal of a full rematch, so the cache key is flat and cheap to hash."""
+    def codes(
+        self, v: dict[str, np.ndarray], needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair: the topic code (hierarchy level, wording) and the fit code (which fit phrases apply)."""
         w = self.engine.weights
-        topic = v[_TOPIC]
-        level = (
-            0 if topic <= 0 else 1 if v[_SAME] >= topic else 2 if w.sibling_topic * v[_SIBLING] >= topic else 3
+        topic = v["topic"]
+        level = np.where(
+            topic <= 0, 0, np.where(v["_same"] >= topic, 1, np.where(w.sibling_topic * v["_sibling"] >= topic, 2, 3))
         )
-        wording = 1 if v[_TEXT] >= 0.5 else 2 if v[_CONCEPT] >= 0.5 else 0
-        budget = 0 if not (need.money and cap.money) else 1 if v[_BUDGET] >= 1.0 else 2 if v[_BUDGET] >= w.budget_below else 0
-        key = (
-            level, need_profile.key_id, cap_profile.key_id, wording, budget,
-            need.stage if v[_MATURITY] >= 0.8 and cap.trl else None, cap.trl if v[_MATURITY] >= 0.8 and need.stage else None,
-            need.kind if v[_ORGANISATION] >= 0.8 else None, cap.kind if v[_ORGANISATION] >= 0.8 else None,
-            v[_RECIPROCITY] > 0, (need.city, cap.city) if v[_SISTER] > 0 else None,
-        )
-        built = self._cache.get(key)
-        if built is None:
-            if len(self._cache) >= self.CACHE_LIMIT:
-                self._cache.clear()
+        # "similar concepts" only where no topic is named (level 0).
+        wording = np.where(v["text"] >= 0.5, 1, np.where((v["concept"] >= 0.5) & (level == 0), 2, 0))
+        money = needs.money[n] & caps.money[c]
+        budget = np.where(~money, 0, np.where(v["budget"] >= 1.0, 1, np.where(v["budget"] >= w.budget_below, 2, 0)))
+        mature = (v["maturity"] >= 0.8) & needs.staged[n] & caps.staged[c]
+        fit = budget + 3 * (mature + 2 * ((v["organisation"] >= 0.8) + 2 * ((v["reciprocity"] > 0) + 2 * (v["sister_city"] > 0))))
+        return level + 4 * wording, fit
+
+    def build(self, needs: _Block, n: int, caps: _Block, c: int, topic_code: int, fit_code: int) -> tuple:
+        """(matched topics, reasons in English, reasons in Chinese) of one pair, from its codes.
+
+        Runs for every proposal of a full rematch: topic phrases are cached per pair
+        of topic sets, fit phrases per code and pair of listing facts."""
+        need_profile, cap_profile = needs.profiles[n], caps.profiles[c]
+        level, wording = topic_code % 4, topic_code // 4
+        topic_key = (level, need_profile.key_id, cap_profile.key_id)
+        topics = self._topic_cache.get(topic_key)
+        if topics is None:
+            if len(self._topic_cache) >= self.CACHE_LIMIT:
                 self._topic_cache.clear()
-            built = self._cache[key] = self._compose(key, need_profile, cap_profile)
-        return built
+            topics = self._topic_cache[topic_key] = self._topics(self._LEVELS[level], need_profile, cap_profile)
+        # Fit phrases depend on few facts (stage or TRL, kind; the cities only for sister cities).
+        fit_key = (fit_code, needs.fit_ids[n], caps.fit_ids[c])
+        if fit_code >= _SISTER_BIT:
+            fit_key += (needs.facts[n].city, caps.facts[c].city)
+        fit = self._fit_cache.get(fit_key)
+        if fit is None:
+            if len(self._fit_cache) >= self.CACHE_LIMIT:
+                self._fit_cache.clear()
+            fit = self._fit_cache[fit_key] = _fit_phrases(fit_code, needs.facts[n], caps.facts[c])
+        matched, topic_en, topic_zh = topics
+        return matched, topic_en + self._WORDING[0][wording] + fit[0], topic_zh + self._WORDING[1][wording] + fit[1]
 
-    def _compose(self, key: tuple, need: "_Profile", cap: "_Profile") -> tuple:
-        level, need_key, cap_key, wording, budget, stage, trl, need_kind, cap_kind, reciprocal, sister = key
-        if (level, need_key, cap_key) not in self._topic_cache:
-            self._topic_cache[level, need_key, cap_key] = self._topics(("none", "same", "sibling", "domain")[level], need, cap)
-        matched, phrases = self._topic_cache[level, need_key, cap_key]
-        if wording == 1:
-            phrases += (("similar wording", "描述用语相近"),)
-        elif wording == 2 and not matched:
-            phrases += (("similar concepts", "概念相近"),)
-        kinds = (need_kind, cap_kind) if need_kind else None
-        phrases += _fit_phrases({0: "", 1: "fits", 2: "below"}[budget], stage, trl, kinds, reciprocal, sister)
-        return matched, tuple(en for en, _zh in phrases), tuple(zh for _en, zh in phrases)
-
-    def _topics(self, level: str, need: "_Profile", cap: "_Profile") -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    def _topics(self, level: str, need: "_Profile", cap: "_Profile") -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         engine = self.engine
         codes, label, domain_of = engine._topic_codes, engine.topic_label, engine.taxonomy.domain_of
         nt, ct = need.topics, cap.topics
@@ -891,7 +927,7 @@ class _Reasons:
             shared = [codes[c] for c in sorted(set(nt) & set(ct), key=lambda c: (-nt[c] * ct[c], c))]
             en = "both concern " + " and ".join(label(c, "en") for c in shared[:2])
             zh = "都涉及" + "和".join(label(c, "zh-hans") for c in shared[:2])
-            return tuple(shared), ((en, zh),)
+            return tuple(shared), (en,), (zh,)
         if level == "sibling":
             a, b = max(
                 ((a, b) for a in nt for b in ct if domain_of(codes[a]) == domain_of(codes[b])),
@@ -899,30 +935,36 @@ class _Reasons:
             )
             a, b = codes[a], codes[b]
             en = f"related topics: {label(a, 'en')} and {label(b, 'en')}"
-            return (domain_of(a),), ((en, f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}"),)
+            return (domain_of(a),), (en,), (f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}",)
         if level == "domain":
             d = engine._domain_codes[sorted(_domains_of(engine, need) & _domains_of(engine, cap))[0]]
-            return (d,), ((f"same field: {label(d, 'en')}", f"同属{label(d, 'zh-hans')}领域"),)
-        return (), ()
+            return (d,), (f"same field: {label(d, 'en')}",), (f"同属{label(d, 'zh-hans')}领域",)
+        return (), (), ()
 
 
-def _fit_phrases(budget: str, stage, trl, kinds, reciprocal: bool, sister) -> tuple[tuple[str, str], ...]:
+def _fit_phrases(code: int, need: "_Facts", cap: "_Facts") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The English and Chinese fit phrases a fit code (see _Reasons.codes) stands for."""
+    budget, code = code % 3, code // 3
+    mature, code = code % 2, code // 2
+    typical, code = code % 2, code // 2
+    reciprocal, sister = code % 2, code // 2
     phrases = []
-    if budget == "fits":
+    if budget == 1:
         phrases.append(("budget fits", "预算匹配"))
-    elif budget == "below":
+    elif budget == 2:
         phrases.append(("priced below the budget", "报价低于预算"))
-    if stage:
-        stage_en, stage_zh = ("a pilot", "试点") if stage == "pilot" else ("scaling up", "规模化推广")
-        phrases.append((f"TRL {trl} suits {stage_en}", f"技术成熟度{trl}级，适合{stage_zh}"))
-    if kinds:
-        need_kind, cap_kind = kinds
-        phrases.append((f"a {KIND_EN[cap_kind]} answering a {KIND_EN[need_kind]}'s need", f"{KIND_ZH[cap_kind]}回应{KIND_ZH[need_kind]}的需求"))
+    if mature:
+        stage_en, stage_zh = ("a pilot", "试点") if need.stage == "pilot" else ("scaling up", "规模化推广")
+        phrases.append((f"TRL {cap.trl} suits {stage_en}", f"技术成熟度{cap.trl}级，适合{stage_zh}"))
+    if typical:
+        phrases.append((
+            f"a {KIND_EN[cap.kind]} answering a {KIND_EN[need.kind]}'s need", f"{KIND_ZH[cap.kind]}回应{KIND_ZH[need.kind]}的需求",
+        ))
     if reciprocal:
         phrases.append(("cooperation can go both ways", "双方互有所需，可双向合作"))
     if sister:
-        phrases.append((f"sister cities: {sister[0]} and {sister[1]}", f"友好城市：{sister[0]}与{sister[1]}"))
-    return tuple(phrases)
+        phrases.append((f"sister cities: {need.city} and {cap.city}", f"友好城市：{need.city}与{cap.city}"))
+    return tuple(en for en, _ in phrases), tuple(zh for _, zh in phrases)
 
 
 def _domains_of(engine: MatchEngine, profile: "_Profile") -> set[int]:
@@ -930,6 +972,10 @@ def _domains_of(engine: MatchEngine, profile: "_Profile") -> set[int]:
 
 
 # --- vectorised signals and small helpers -------------------------------------------------------
+
+
+def _by_group(docs: Sequence[ListingDoc]) -> list[ListingDoc]:
+    return sorted(docs, key=_group_of)  # stable: the given order within a group
 
 
 def _group_of(doc: ListingDoc) -> int:
@@ -997,9 +1043,8 @@ def _side_code(side: str) -> int:
         raise ValueError(f"side must be 'china' or 'cee', not {side!r}") from None
 
 
-def _idf(counts: sparse.csr_matrix) -> np.ndarray:
-    df = np.bincount(counts.indices, minlength=HASH_FEATURES).astype(np.float32)
-    n = counts.shape[0]
+def _idf(df: np.ndarray, n: int) -> np.ndarray:
+    """Smoothed IDF as scikit-learn's TfidfTransformer computes it."""
     return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
 
 

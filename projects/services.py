@@ -95,12 +95,12 @@ def _record(*, project: Project, action: str, by, organisation_id: int | None = 
 
 
 def _locked_project(project: Project) -> Project:
-    return Project.objects.get(pk=project.pk)
+    return Project.objects.select_for_update().get(pk=project.pk)
 
 
 def _locked_agreement(agreement: Agreement) -> Agreement:
     # Only the agreement row: approvals of two parties queue on it, and count each other.
-    return Agreement.objects.select_related("project").get(pk=agreement.pk)
+    return Agreement.objects.select_for_update(of=("self",)).select_related("project").get(pk=agreement.pk)
 
 
 def _refresh_public(project: Project, by) -> None:

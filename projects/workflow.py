@@ -151,7 +151,11 @@ def check(instance, name: str, user, *, comment: str = "") -> Transition:
 
 def available(instance, user) -> Iterator[Transition]:
     """What `user` may fire now (state, guards and rule all agree): the buttons to show."""
-    field = state_field(type(instance))
-    for transition in getattr(instance, f"get_available_user_{field.name}_transitions")(user):
+    model = type(instance)
+    field = state_field(model)
+    order = {name: i for i, name in enumerate(transition_names(model))}
+    found = getattr(instance, f"get_available_user_{field.name}_transitions")(user)
+    # In the order of the declaration, whatever order django-fsm collects them in.
+    for transition in sorted(found, key=lambda t: order[t.name]):
         if not transition.custom.get("auto"):
             yield transition

@@ -72,11 +72,6 @@ class PublicationForm(forms.ModelForm):
         else:
             self.fields["organisation"].queryset = organisations
 
-    def clean_pdf(self):
-        pdf = self.cleaned_data.get("pdf")
-        # `False` is the widget's "clear" checkbox; the service reads it as remove_pdf.
-        return pdf
-
     def _post_clean(self):
         # The model instance is the service's to change: skip ModelForm's construct_instance/validation.
         pass

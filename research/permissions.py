@@ -61,6 +61,32 @@ def can_feature(user) -> bool:
     return is_coordinator(user)
 
 
+# --- Projects (read from projects.models only) -----------------------------------
+
+# The same rule as projects.permissions.can_view_project, written against projects.models
+# alone because that app is rebuilt alongside: coordinators, and the active members of a
+# party still in the project (invited or accepted). Keep the two in step.
+PROJECT_PRESENT_STATUSES = ("invited", "accepted")
+
+
+def visible_projects(user) -> QuerySet:
+    from projects.models import Project, ProjectParty
+
+    if is_coordinator(user):
+        return Project.objects.all()
+    if not _is_authenticated(user):
+        return Project.objects.none()
+    return Project.objects.filter(pk__in=ProjectParty.objects.filter(
+        organisation_id__in=active_organisation_ids(user), status__in=PROJECT_PRESENT_STATUSES,
+    ).values("project_id"))
+
+
+def can_view_project(user, project) -> bool:
+    if is_coordinator(user):
+        return True
+    return _is_authenticated(user) and visible_projects(user).filter(pk=project.pk).exists()
+
+
 # --- Evaluations --------------------------------------------------------------
 
 
@@ -89,8 +115,6 @@ def can_edit_evaluation(user, evaluation) -> bool:
 def can_see_project_evaluations(user, project) -> bool:
     """Published evaluations are as visible as the project: to its parties and the coordinators,
     and to everyone once the project's summary is public."""
-    from projects.permissions import can_view_project
-
     return project.is_public or can_view_project(user, project)
 
 

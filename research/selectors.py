@@ -107,17 +107,7 @@ def publication_get_for_user(*, user, pk: int, write: bool = False) -> Publicati
 
 def publication_projects_for_user(*, publication: Publication, user) -> QuerySet:
     """The linked projects this reader may see: public ones, and those of their organisations."""
-    from projects.models import Project
-
-    qs = publication.projects.all()
-    if permissions.is_coordinator(user):
-        return qs
-    visible = Q(is_public=True)
-    if getattr(user, "is_authenticated", False):
-        visible |= Q(pk__in=Project.objects.filter(
-            parties__organisation_id__in=permissions.active_organisation_ids(user)
-        ).values("pk"))
-    return qs.filter(visible)
+    return publication.projects.filter(Q(is_public=True) | Q(pk__in=permissions.visible_projects(user).values("pk")))
 
 
 def featured_publications(*, limit: int = 3) -> QuerySet[Publication]:
@@ -182,17 +172,10 @@ def evaluations_for_project(*, project, user) -> QuerySet[Evaluation]:
 def evaluation_list_for_user(*, user) -> QuerySet[Evaluation]:
     """Every evaluation this user may read: published ones of projects they may see (or public ones),
     and their organisations' drafts."""
-    from projects.models import Project
-
     qs = _evaluation_relations(Evaluation.objects.all())
     if getattr(user, "is_superuser", False):
         return qs.order_by("-published_at", "-pk")
-    readable_projects = Q(project__is_public=True)
-    if permissions.is_coordinator(user):
-        readable_projects = Q()
-    elif getattr(user, "is_authenticated", False):
-        mine = permissions.active_organisation_ids(user)
-        readable_projects |= Q(project__in=Project.objects.filter(parties__organisation_id__in=mine).values("pk"))
+    readable_projects = Q(project__is_public=True) | Q(project__in=permissions.visible_projects(user).values("pk"))
     visible = Q(status=Evaluation.Status.PUBLISHED) & readable_projects
     if getattr(user, "is_authenticated", False):
         visible |= Q(organisation_id__in=permissions.active_organisation_ids(user))
@@ -206,6 +189,16 @@ def evaluation_get_for_user(*, user, pk: int, write: bool = False) -> Evaluation
     if write and not permissions.can_edit_evaluation(user, evaluation):
         raise PermissionDenied(_("Only members of the evaluating organisation may change this evaluation."))
     return evaluation
+
+
+def project_get_for_evaluation(*, user, pk: int):
+    """The project to evaluate, or 404 for someone who may not see it."""
+    from projects.models import Project
+
+    project = Project.objects.filter(pk=pk).first()
+    if project is None or not permissions.can_view_project(user, project):
+        raise Http404(_("No such project."))
+    return project
 
 
 def evaluator_organisations_for(*, user, project) -> QuerySet[Organisation]:

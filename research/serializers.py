@@ -10,6 +10,27 @@ from research.models import Evaluation, Event, Publication, PublicationTranslati
 from research.timezones import utc_offset_label
 
 
+def _user(context: dict):
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+def _visible_projects(context: dict):
+    """The projects the caller may see, as the queryset of a related field."""
+    from django.db.models import Q
+    from projects.models import Project
+
+    from research.permissions import visible_projects
+
+    return Project.objects.filter(Q(is_public=True) | Q(pk__in=visible_projects(_user(context)).values("pk")))
+
+
+def _visible_publications(context: dict):
+    from research.selectors import publication_list_for_user
+
+    return Publication.objects.filter(pk__in=publication_list_for_user(user=_user(context)).values("pk"))
+
+
 def _topics_field():
     return serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=Topic.objects.filter(is_active=True)
@@ -51,6 +72,12 @@ class PublicationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "pdf_size", "status", "published_at", "created_at", "updated_at"]
         extra_kwargs = {"projects": {"required": False}}
 
+    def get_fields(self):
+        fields = super().get_fields()
+        # Only projects the caller may see can be named: others answer as if they did not exist.
+        fields["projects"].child_relation.queryset = _visible_projects(self.context)
+        return fields
+
     def get_pdf_url(self, obj: Publication) -> str | None:
         return reverse("research:publication_pdf", kwargs={"pk": obj.pk}) if obj.pdf else None
 
@@ -86,7 +113,13 @@ class EvaluationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"kpis": {"required": False}, "report": {"required": False}}
 
     def get_fields(self):
+        from projects.models import KPI
+
         fields = super().get_fields()
+        projects = _visible_projects(self.context)
+        fields["project"].queryset = projects
+        fields["kpis"].child_relation.queryset = KPI.objects.filter(project__in=projects)
+        fields["report"].queryset = _visible_publications(self.context)
         for name, _label in Evaluation.CRITERIA:
             fields[name] = serializers.IntegerField(min_value=Evaluation.SCORE_MIN, max_value=Evaluation.SCORE_MAX)
         return fields

@@ -212,13 +212,11 @@ def evaluation_list(request):
 
 
 def evaluation_detail(request, pk: int):
-    from projects.permissions import can_view_project
-
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
     return render(request, "research/evaluation_detail.html", {
         "evaluation": evaluation,
         "can_edit": permissions.can_edit_evaluation(request.user, evaluation),
-        "can_view_project": can_view_project(request.user, evaluation.project),
+        "can_view_project": permissions.can_view_project(request.user, evaluation.project),
     })
 
 
@@ -235,9 +233,7 @@ def _evaluation_data(form, *, changed_only: bool) -> dict:
 
 @login_required
 def evaluation_create(request, project_pk: int):
-    from projects.selectors import project_get_for_user
-
-    project = project_get_for_user(user=request.user, pk=project_pk)
+    project = selectors.project_get_for_evaluation(user=request.user, pk=project_pk)
     organisations = selectors.evaluator_organisations_for(user=request.user, project=project)
     if not organisations.exists():
         raise PermissionDenied(_("Only members of a think tank or university that evaluates this project may evaluate it."))

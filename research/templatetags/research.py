@@ -42,3 +42,11 @@ def research_can_evaluate(context, project) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return evaluator_organisations_for(user=user, project=project).exists()
+
+
+@register.simple_tag(takes_context=True)
+def research_project_evaluations(context, project):
+    """The project's evaluations for the reader, when the including view did not pass them."""
+    from research.selectors import evaluations_for_project
+
+    return evaluations_for_project(project=project, user=context.get("user"))

@@ -42,13 +42,16 @@ def run_together(*calls) -> list:
     return results
 
 
-def slow(monkeypatch, name: str):
-    """Pause inside the locked section, after the service has read what it counts."""
+def slow(monkeypatch, name: str, *, before: bool = False):
+    """Pause inside the locked section, before or after the service reads what it counts."""
     real = getattr(services, name)
 
     def paused(*args, **kwargs):
+        if before:
+            time.sleep(PAUSE)
         result = real(*args, **kwargs)
-        time.sleep(PAUSE)
+        if not before:
+            time.sleep(PAUSE)
         return result
 
     monkeypatch.setattr(services, name, paused)
@@ -70,7 +73,7 @@ def test_two_parties_approving_at_the_same_moment_are_both_counted(flow, parties
 
 def test_two_parties_signing_at_the_same_moment_are_both_counted(flow, parties, client_for, monkeypatch):
     agreement = flow.to("agreed")
-    slow(monkeypatch, "_done")
+    slow(monkeypatch, "_everyone", before=True)  # between inserting one's signature and counting them
     url = reverse("api:agreement-sign", args=[agreement.pk])
 
     def sign(user):

@@ -316,3 +316,16 @@ def test_someone_in_two_parties_says_for_which_one_they_approve(flow, parties, c
     assert set(agreement.approvals.values_list("organisation__slug", flat=True)) == {
         "sofia-municipality-bg", "tt-prague", "hangzhou-lighting"}
     assert party_of(flow.project, third).status == "accepted"
+
+
+def test_the_admin_shows_projects_and_the_trail_but_changes_nothing(flow, superuser, client_for):
+    agreement = flow.to("in_review")
+    client = client_for(superuser)
+    event = AuditEvent.objects.latest("pk")
+    assert client.get("/admin/projects/auditevent/").status_code == 200
+    assert client.get(f"/admin/projects/auditevent/{event.pk}/change/").status_code == 200  # a read-only view
+    assert client.post(f"/admin/projects/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"/admin/projects/agreement/{agreement.pk}/change/", {"state": "in_force"}).status_code == 403
+    assert client.get(f"/admin/projects/agreement/{agreement.pk}/history/").status_code == 200
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert Agreement.objects.get(pk=agreement.pk).state == "in_review"

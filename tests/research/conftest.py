@@ -1,8 +1,16 @@
 import pytest
+from django.utils import translation
 
 from partners.models import Membership
 from tests.factories import MembershipFactory
 from tests.research.factories import EventFactory, PublicationFactory, ThinkTankFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request to /zh-hans/ leaves Chinese active in the thread; messages read after it must not depend on that."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -107,7 +107,8 @@ API_MATRIX = {
                                  lambda w: {"project": w["project"].pk, "organisation": w["think_tank"].slug,
                                             "title": "Ex-post evaluation", "text": "Results.", "language": "en",
                                             "kpis": [k.pk for k in w["kpis"]], **SCORES},
-                                 API_CREATE),
+                                 # To an outsider the private project does not exist: 400, as for a wrong id.
+                                 _personas(403, 400, 201, 201, 403, 201)),
     "api:evaluation-detail GET": ("get", lambda w: reverse("api:evaluation-detail", args=[w["draft_evaluation"].pk]), None,
                                   API_DRAFT),
     "api:evaluation-detail PATCH": ("patch", lambda w: reverse("api:evaluation-detail", args=[w["published_evaluation"].pk]),

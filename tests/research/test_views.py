@@ -227,3 +227,16 @@ def test_my_research_lists_the_drafts_of_my_organisations(think_tank, researcher
     EventFactory(organisation=think_tank, status="draft", published_at=None, title="My draft seminar")
     page = client_for(researcher).get(reverse("research:my_research")).content.decode()
     assert "My draft report" in page and "My draft seminar" in page
+
+
+def test_the_include_finds_the_evaluations_itself_when_the_view_does_not_pass_them(project_world, think_tank, member):
+    from research.models import Evaluation
+
+    project = project_world["project"]
+    Evaluation.objects.create(project=project, organisation=think_tank, title="Found by the include", text="x",
+                              status="published", published_at=timezone.now(), relevance=4, effectiveness=4,
+                              efficiency=4, impact=4, sustainability=4)
+    request = RequestFactory().get("/")
+    request.user = member
+    html = render_to_string("research/_project_evaluations.html", {"project": project, "user": member}, request=request)
+    assert "Found by the include" in html
