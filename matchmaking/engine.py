@@ -5,24 +5,29 @@ a test and a Celery worker run the very same code. The caller turns needs and
 capabilities into ListingDocs, calls `fit` once, then asks for the best
 matches of fitted or new listings.
 
-How a pair is scored is documented in matchmaking.weights; how it is made
-fast is documented here:
+How a pair is scored is documented in matchmaking.weights (and docs/matching.md);
+how it is made fast is documented here:
 
 * `fit` vectorises every listing once. Text becomes a character n-gram TF-IDF
   vector (hashed, so a new listing needs no vocabulary refit), compressed
   into a dense `SKETCH_DIM` count sketch: a dense float32 product runs on BLAS
-  at hundreds of GFLOPS, where a sparse product of character n-grams (which
-  every text shares by the dozen) would be slower than the whole budget. The
-  sketch keeps cosines unbiased with a spread of about 1/sqrt(SKETCH_DIM).
-  Topics, synonym concepts and the cheap fit signals become small dense
-  blocks built so that a dot product of a need's row and a capability's row
-  approximates their weighted score.
-* Needs are scored in chunks of `CHUNK` against all capabilities with two
-  matrix products (text and the rest); the border and organisation rules
-  are boolean masks; the best `CANDIDATES` per need by that linear proxy get
-  the exact score (topic hierarchy as a max, budget ranges, the relevance
-  gate) and only the best k of those become ScoredMatch objects. No Python
-  loop ever runs over all pairs.
+  at a hundred GFLOPS and more, where a sparse product of character n-grams
+  (which every two texts share by the dozen) would take longer than the whole
+  budget. The sketch keeps cosines unbiased, with a spread of about
+  1/sqrt(SKETCH_DIM). Topics, synonym concepts and the cheap fit signals
+  become a small dense block (`_Layout`) built so that the dot product of a
+  need's row and a capability's row approximates their weighted score.
+* Listings are stored ordered by side and audience, so that the listings a
+  need may meet across the border are one contiguous range of rows: the
+  border rule costs nothing, and the same-organisation rule is a few
+  assignments per need.
+* Needs are scored in chunks of `CHUNK` against that range with two matrix
+  products (text, and the rest); the best `CANDIDATES` per need by that linear
+  proxy get the exact score (topic hierarchy as a max, budget ranges, the
+  relevance gate) and only the best k of those become ScoredMatch objects.
+  No Python loop ever runs over all pairs.
+* Topic inference reads the tagger's own synonym tables through an index
+  (`_SynonymIndex`) that gives the tagger's scores without its scans.
 """
 from __future__ import annotations
 
@@ -31,11 +36,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
+from threadpoolctl import ThreadpoolController
 
 from matchmaking.weights import MATURITY_FIT, ORGANISATION_FIT, ORGANISATION_KINDS, WEIGHTS, Weights
 from partners import tagging
@@ -45,6 +51,7 @@ from partners.text import fold, han_runs, tokens
 
 HASH_FEATURES = 2**20
 SKETCH_DIM = 512
+PROXY_TEXT_DIM = 128  # sketch columns the candidate proxy reads (see _score)
 CHUNK = 256
 CANDIDATES = 40
 NGRAM_SIZES = (3, 4)
@@ -291,21 +298,6 @@ class _Analysis:
     df: np.ndarray  # documents per hashed n-gram
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What the reasons of a listing's proposals say about it besides its topics."""
-
-    money: bool  # a budget or price was given
-    stage: str | None
-    trl: int | None
-    kind: str
-    city: str
-
-    @classmethod
-    def of(cls, doc: ListingDoc) -> "_Facts":
-        return cls(_known(doc.budget_min, doc.budget_max), doc.stage, doc.trl, _kind_name(doc.organisation_kind), doc.city)
-
-
 @dataclass
 class _Block:
     """Vectors of a set of listings of one kind (the fitted needs, the fitted capabilities, or a query)."""
@@ -316,13 +308,15 @@ class _Block:
     org_rows: np.ndarray  # row in the engine's organisation tables (unknown organisation: the empty last row)
     side: np.ndarray
     anywhere: np.ndarray
-    text: np.ndarray  # n x SKETCH_DIM, unit rows
+    # The text sketch (unit rows of SKETCH_DIM columns) in two contiguous parts: the
+    # candidate proxy reads only the head, and a contiguous head multiplies faster.
+    text_head: np.ndarray  # n x PROXY_TEXT_DIM
+    text_tail: np.ndarray  # n x (SKETCH_DIM - PROXY_TEXT_DIM)
     rest: np.ndarray  # n x (topics | sibling | domain | concept | fit blocks)
     low: np.ndarray  # budget or price range, NaN when not given
     high: np.ndarray
     profiles: list["_Profile"]  # per row: topics and domains, for reasons and matched topics
-    facts: list[_Facts]
-    fit_ids: list[int]  # per row: the engine's number for (stage or TRL, organisation kind)
+    fit_ids: np.ndarray  # per row: the engine's number for its (stage, TRL, organisation kind)
     money: np.ndarray  # a budget or price was given
     staged: np.ndarray  # a need's stage or a capability's TRL was given
     # Rows are ordered by border group (see _group_of); bounds[g] is where group g starts.
@@ -370,8 +364,8 @@ class MatchEngine:
         self._synonyms = _SynonymIndex(self.tagger)
         self._stems = _StemIndex(taxonomy, weights)
         self._reasons = _Reasons(self)
-        self._profile_keys: dict[tuple, int] = {}
         self._fit_ids: dict[tuple, int] = {}
+        self._fit_facts: list[tuple] = []
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -419,40 +413,48 @@ class MatchEngine:
         title, description = _parse(doc.title), _parse(doc.description)
         exact = self._synonyms.scores_of(title, description)
         soft = self._stems.scores(title, description)
-        profile = _Profile.of(doc, exact, soft, self._topic_col, self._domain_col, self.weights)
-        # Reasons are cached per pair of topic sets: an integer names each distinct set.
-        profile.key_id = self._profile_keys.setdefault(profile.key, len(self._profile_keys))
-        return profile
+        return _Profile.of(doc, exact, soft, self._topic_col, self._domain_col, self.weights)
+
+    def _fit_id(self, doc: ListingDoc) -> int:
+        facts = (doc.stage, doc.trl, _kind_name(doc.organisation_kind))
+        if facts not in self._fit_ids:
+            self._fit_ids[facts] = len(self._fit_facts)
+            self._fit_facts.append(facts)
+        return self._fit_ids[facts]
 
     def _block(self, docs: list[ListingDoc], analysis: "_Analysis", role: str) -> _Block:
         """The vectors of listings already ordered by border group (see _by_group)."""
         profiles, n = analysis.profiles, len(docs)
         groups = np.array([_group_of(d) for d in docs], dtype=np.int64)
-        layout = self._layout
-        rest = np.zeros((n, layout.width), dtype=np.float32)
-        for row, (doc, profile) in enumerate(zip(docs, profiles)):
-            layout.fill(rest[row], doc, profile, role, self._topic_domain, self._org_tables, self._sister_cols(doc), self.weights)
+        org_rows = np.array([self._org_tables.row(d.organisation_id) for d in docs], dtype=np.int64)
+        rest = self._layout.build(
+            docs, profiles, role, self._topic_domain, org_rows, self._org_tables, [self._sister_cols(d) for d in docs],
+            self.weights,
+        )
+        for profile in profiles:
             profile.concept = {}  # in `rest` now; only topics and domains are read again (reasons)
-        text = np.empty((n, SKETCH_DIM), dtype=np.float32)
+        head = np.empty((n, PROXY_TEXT_DIM), dtype=np.float32)
+        tail = np.empty((n, SKETCH_DIM - PROXY_TEXT_DIM), dtype=np.float32)
         row = 0
         while analysis.counts:
             indptr, indices, counts = analysis.counts.pop(0)  # freed batch by batch
-            text[row : row + len(indptr) - 1] = self._sketch(indptr, indices, counts)
-            row += len(indptr) - 1
+            sketch = self._sketch(indptr, indices, counts)
+            head[row : row + len(sketch)], tail[row : row + len(sketch)] = sketch[:, :PROXY_TEXT_DIM], sketch[:, PROXY_TEXT_DIM:]
+            row += len(sketch)
         return _Block(
             docs=docs,
             ids=np.array([d.id for d in docs], dtype=np.int64),
             org_ids=np.array([d.organisation_id for d in docs], dtype=np.int64),
-            org_rows=np.array([self._org_tables.row(d.organisation_id) for d in docs], dtype=np.int64),
+            org_rows=org_rows,
             side=np.array([_side_code(d.side) for d in docs], dtype=np.int8),
             anywhere=np.array([d.audience == "anywhere" for d in docs], dtype=bool),
-            text=text,
+            text_head=head,
+            text_tail=tail,
             rest=rest,
             low=np.array([_nan(d.budget_min) for d in docs], dtype=np.float64),
             high=np.array([_nan(d.budget_max) for d in docs], dtype=np.float64),
             profiles=profiles,
-            facts=[_Facts.of(d) for d in docs],
-            fit_ids=[self._fit_ids.setdefault((d.stage, d.trl, _kind_name(d.organisation_kind)), len(self._fit_ids)) for d in docs],
+            fit_ids=np.array([self._fit_id(d) for d in docs], dtype=np.int64),
             money=np.array([_known(d.budget_min, d.budget_max) for d in docs], dtype=bool),
             staged=np.array([bool(d.stage if role == "need" else d.trl) for d in docs], dtype=bool),
             bounds=np.searchsorted(groups, np.arange(GROUPS + 1), side="left"),
@@ -482,13 +484,15 @@ class MatchEngine:
         """The best capabilities for a need, fitted or new (scored against the fitted capabilities)."""
         _check_kind([need], "need")
         query = self._query(need, "need")
-        return self._score(query, np.array([0]), self._fitted(self._capabilities), k, query_is_need=True)[0]
+        with _one_blas_thread():
+            return self._score(query, np.array([0]), self._fitted(self._capabilities), k, query_is_need=True)[0]
 
     def top_for_capability(self, capability: ListingDoc, k: int = 10) -> list[ScoredMatch]:
         """The needs a capability answers best, fitted or new (scored against the fitted needs)."""
         _check_kind([capability], "capability")
         query = self._query(capability, "capability")
-        return self._score(query, np.array([0]), self._fitted(self._needs), k, query_is_need=False)[0]
+        with _one_blas_thread():
+            return self._score(query, np.array([0]), self._fitted(self._needs), k, query_is_need=False)[0]
 
     def all_top(self, k: int = 10) -> Iterator[tuple[int, list[ScoredMatch]]]:
         """Every fitted need's top k, computed CHUNK needs at a time (memory stays flat).
@@ -499,7 +503,9 @@ class MatchEngine:
             rows = needs.group_rows(group)
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
-                for row, matches in zip(chunk, self._score(needs, chunk, capabilities, k, query_is_need=True)):
+                with _one_blas_thread():  # not held across the yields: the caller's code runs as it likes
+                    scored = self._score(needs, chunk, capabilities, k, query_is_need=True)
+                for row, matches in zip(chunk, scored):
                     yield int(needs.ids[row]), matches
 
     def _fitted(self, block: _Block | None) -> _Block:
@@ -517,18 +523,20 @@ class MatchEngine:
         if high <= low or k <= 0:
             return [[] for _ in rows]
         w = self.weights
-        # The text product carries the text weight already, so adding it to the rest is one pass.
-        text_scale = np.float32(w.text / w.text_full)
-        text = (queries.text[rows] * text_scale) @ targets.text[low:high].T
+        # The proxy's text part reads only the first PROXY_TEXT_DIM sketch columns (a coarser,
+        # still unbiased estimate once scaled up): a quarter of the product that dominates the
+        # time. The candidates then get the cosine over all SKETCH_DIM columns.
+        scale = np.float32(w.text / w.text_full * SKETCH_DIM / PROXY_TEXT_DIM)
         proxy = (queries.rest[rows] * self._colw) @ targets.rest[low:high].T
-        proxy += text
+        proxy += (queries.text_head[rows] * scale) @ targets.text_head[low:high].T
         self._exclude_own_organisation(proxy, queries, rows, targets, low, high)
         n_candidates = min(CANDIDATES, high - low)
         candidates = np.argpartition(proxy, proxy.shape[1] - n_candidates, axis=1)[:, -n_candidates:]
         valid = np.isfinite(np.take_along_axis(proxy, candidates, axis=1))
-        pair_text = np.take_along_axis(text, candidates, axis=1) / text_scale
-        del proxy, text
+        del proxy
         candidates += low
+        pair_text = np.einsum("qd,qkd->qk", queries.text_head[rows], targets.text_head[candidates])
+        pair_text += np.einsum("qd,qkd->qk", queries.text_tail[rows], targets.text_tail[candidates])
         query_rows = rows[:, None]
         if query_is_need:
             signals = self._exact(queries, query_rows, targets, candidates, pair_text)
@@ -585,20 +593,19 @@ class MatchEngine:
         else:
             need_rows, cap_rows = candidates[query_index, pick], rows[query_index]
             need_block, cap_block = targets, queries
-        topic_codes, fit_codes = self._reasons.codes(picked, need_block, need_rows, cap_block, cap_rows)
+        reasons = self._reasons.for_pairs(picked, need_block, need_rows, cap_block, cap_rows)
         results: list[list[ScoredMatch]] = [[] for _ in rows]
         new, signals_order = object.__new__, self.weights.SIGNALS
-        for q, n, c, total, part, topic_code, fit_code in zip(
-            query_index.tolist(), need_rows.tolist(), cap_rows.tolist(), score[query_index, pick].tolist(),
-            parts[query_index, pick].tolist(), topic_codes.tolist(), fit_codes.tolist(),
+        for q, need_id, cap_id, total, part, (matched, en, zh) in zip(
+            query_index.tolist(), need_block.ids[need_rows].tolist(), cap_block.ids[cap_rows].tolist(),
+            score[query_index, pick].tolist(), parts[query_index, pick].tolist(), reasons,
         ):
-            matched, en, zh = self._reasons.build(need_block, n, cap_block, c, topic_code, fit_code)
             # ScoredMatch is frozen; filling its __dict__ directly skips the frozen __setattr__
             # (a third of the cost of 200,000 proposals) and gives an equal, immutable-by-API object.
             match = new(ScoredMatch)
             match.__dict__.update(
-                need_id=need_block.docs[n].id, capability_id=cap_block.docs[c].id, score=total,
-                contributions=dict(zip(signals_order, part)), matched_topics=matched, reasons_en=en, reasons_zh=zh,
+                need_id=need_id, capability_id=cap_id, score=total, contributions=dict(zip(signals_order, part)),
+                matched_topics=matched, reasons_en=en, reasons_zh=zh,
             )
             results[q].append(match)
         return results
@@ -627,11 +634,6 @@ class _Profile:
     topics: dict[int, float]  # topic column -> weight (explicit 1, inferred relative to the best)
     domains: dict[int, float]  # domain column -> weight, for explicit domain codes
     concept: dict[int, float]  # topic column -> damped synonym evidence (unit length)
-    key_id: int = -1  # the engine's number for this set of topics and domains
-
-    @cached_property
-    def key(self) -> tuple:
-        return tuple(sorted(self.topics.items())), tuple(sorted(self.domains))
 
     @classmethod
     def of(
@@ -773,36 +775,56 @@ class _Layout:
         cols[self.sister] = w.sister_city * PROXY_FIT_SHARE
         return cols
 
-    def fill(
-        self, row: np.ndarray, doc: ListingDoc, profile: _Profile, role: str, topic_domain: np.ndarray,
-        orgs: "_OrgTables", sister_cols: tuple[int | None, list[int]], w: Weights,
-    ) -> None:
-        topics, sibling, domain = row[self.topics], row[self.sibling], row[self.domain]
-        for col, weight in profile.topics.items():
-            topics[col] = weight
-            d = topic_domain[col]
-            if d >= 0:
-                sibling[d] = max(sibling[d], weight)
-        domain[:] = sibling
-        for d, weight in profile.domains.items():
-            domain[d] = max(domain[d], weight)
-        concept = row[self.concept]
-        for col, value in profile.concept.items():
-            concept[col] = value
-        own_city, sisters = sister_cols
+    def build(
+        self, docs: Sequence[ListingDoc], profiles: Sequence[_Profile], role: str, topic_domain: np.ndarray,
+        org_rows: np.ndarray, orgs: "_OrgTables", sisters: list[tuple[int | None, list[int]]], w: Weights,
+    ) -> np.ndarray:
+        """The rows of listings of one role, block by block (vectorised where the rows allow)."""
+        rest = np.zeros((len(docs), self.width), dtype=np.float32)
+        self._topic_blocks(rest, profiles, topic_domain)
         if role == "need":
-            row[self.budget] = _budget_row(doc, w)
-            row[self.maturity] = _maturity_row(doc.stage, w)
-            row[self.kind] = [ORGANISATION_FIT.get(doc.organisation_kind, ORGANISATION_FIT["other"])[k] for k in ORGANISATION_KINDS]
-            row[self.reciprocity] = orgs.capability_domains[orgs.row(doc.organisation_id)]
-            row[self.sister][sisters] = 1.0
+            self._need_fit(rest, docs, org_rows, orgs, sisters, w)
         else:
-            row[self.budget][_budget_bin(doc)] = 1.0
-            row[self.maturity][doc.trl if doc.trl and 1 <= doc.trl <= 9 else 0] = 1.0
-            row[self.kind][_kind_index(doc.organisation_kind)] = 1.0
-            row[self.reciprocity] = orgs.need_domains[orgs.row(doc.organisation_id)]
-            if own_city is not None:
-                row[self.sister][own_city] = 1.0
+            self._capability_fit(rest, docs, org_rows, orgs, sisters)
+        return rest
+
+    def _topic_blocks(self, rest: np.ndarray, profiles: Sequence[_Profile], topic_domain: np.ndarray) -> None:
+        topics, sibling, domain, concept = (rest[:, b] for b in (self.topics, self.sibling, self.domain, self.concept))
+        for row, profile in enumerate(profiles):
+            for col, weight in profile.topics.items():
+                topics[row, col] = weight
+                d = topic_domain[col]
+                if d >= 0 and weight > sibling[row, d]:
+                    sibling[row, d] = weight
+            for col, value in profile.concept.items():
+                concept[row, col] = value
+        domain[:] = sibling
+        for row, profile in enumerate(profiles):
+            for d, weight in profile.domains.items():
+                domain[row, d] = max(domain[row, d], weight)
+
+    def _need_fit(self, rest, docs, org_rows, orgs, sisters, w: Weights) -> None:
+        """A need holds, per column, the fit of a capability that would be one-hot there."""
+        rest[:, self.budget] = _budget_rows([d.budget_min for d in docs], [d.budget_max for d in docs], w)
+        table = np.array([_maturity_row(stage, w) for stage in (None, "pilot", "scale_up")], dtype=np.float32)
+        rest[:, self.maturity] = table[[{"pilot": 1, "scale_up": 2}.get(d.stage or "", 0) for d in docs]]
+        kinds = np.array([[ORGANISATION_FIT[a][b] for b in ORGANISATION_KINDS] for a in ORGANISATION_KINDS], dtype=np.float32)
+        rest[:, self.kind] = kinds[[_kind_index(d.organisation_kind) for d in docs]]
+        rest[:, self.reciprocity] = orgs.capability_domains[org_rows]
+        sister = rest[:, self.sister]
+        for row, (_own, cities) in enumerate(sisters):
+            sister[row, cities] = 1.0
+
+    def _capability_fit(self, rest, docs, org_rows, orgs, sisters) -> None:
+        rows = np.arange(len(docs))
+        rest[rows, self.budget.start + np.array([_budget_bin(d) for d in docs], dtype=np.int64)] = 1.0
+        trl = np.array([d.trl if d.trl and 1 <= d.trl <= 9 else 0 for d in docs], dtype=np.int64)
+        rest[rows, self.maturity.start + trl] = 1.0
+        rest[rows, self.kind.start + np.array([_kind_index(d.organisation_kind) for d in docs], dtype=np.int64)] = 1.0
+        rest[:, self.reciprocity] = orgs.need_domains[org_rows]
+        for row, (own, _cities) in enumerate(sisters):
+            if own is not None:
+                rest[row, self.sister.start + own] = 1.0
 
 
 @dataclass
@@ -863,24 +885,60 @@ _SISTER_BIT = 3 * 2 * 2 * 2
 class _Reasons:
     """Short English and Chinese phrases from the signals that carried a proposal.
 
-    Phrases depend on a few discrete facts (the hierarchy level and topics, the
-    budget case, stage and TRL, the kinds...), so each combination is built once
-    and cached: a full rematch builds 200,000 proposals from a few thousand.
+    Phrases depend on a few discrete facts per pair: the level of the topic
+    hierarchy and the topics (or domain) it names, the wording flag, which fit
+    phrases apply, the stage, TRL and kinds. These are found with numpy for all
+    the chunk's proposals at once, and the phrases are composed once per
+    distinct combination (a full rematch: 200,000 proposals, a few thousand
+    compositions), which keeps the per-proposal Python work to building it.
     """
 
-    CACHE_LIMIT = 50_000  # topic combinations kept; past it the cache starts afresh (memory stays bounded)
     _WORDING = ((), ("similar wording",), ("similar concepts",)), ((), ("描述用语相近",), ("概念相近",))
-    _LEVELS = ("none", "same", "sibling", "domain")
+    NAMED = 4  # shared topics listed in matched_topics at most
 
     def __init__(self, engine: MatchEngine) -> None:
         self.engine = engine
-        self._topic_cache: dict[tuple[int, int, int], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
-        self._fit_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._topic_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
-    def codes(
+    def for_pairs(
         self, v: dict[str, np.ndarray], needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per pair: the topic code (hierarchy level, wording) and the fit code (which fit phrases apply)."""
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+        """(matched topics, reasons in English, reasons in Chinese) of each pair (need row n, capability row c)."""
+        if len(n) == 0:
+            return []
+        level, wording, fit = self._codes(v, needs, n, caps, c)
+        named = self._named(level, needs.rest[n], caps.rest[c])
+        topic_rows, topic_of = np.unique(np.column_stack([level, named]), axis=0, return_inverse=True)
+        topics = [self._topics(row[0], tuple(row[1:])) for row in topic_rows.tolist()]
+        # Only the sister-city phrase names something of the pair itself (the cities): such pairs stay apart.
+        own = np.where(fit >= _SISTER_BIT, np.arange(len(n)), -1)
+        fit_rows, fit_of = np.unique(
+            np.column_stack([wording, fit, needs.fit_ids[n], caps.fit_ids[c], own]), axis=0, return_inverse=True
+        )
+        fits = [self._fit(row, needs, n, caps, c) for row in fit_rows.tolist()]
+        return [
+            (topic[0], topic[1] + fit_part[0], topic[2] + fit_part[1])
+            for topic, fit_part in zip(
+                [topics[i] for i in topic_of.reshape(-1).tolist()], [fits[i] for i in fit_of.reshape(-1).tolist()]
+            )
+        ]
+
+    def _topics(self, level: int, named: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        key = (level, named)
+        if key not in self._topic_cache:
+            if len(self._topic_cache) > 50_000:  # bounded for a long-lived engine
+                self._topic_cache.clear()
+            self._topic_cache[key] = _topic_phrases(self.engine, level, named)
+        return self._topic_cache[key]
+
+    def _fit(self, row: list[int], needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        wording, fit, need_fit, cap_fit, pair = row
+        cities = (needs.docs[n[pair]].city, caps.docs[c[pair]].city) if pair >= 0 else None
+        en, zh = _fit_phrases(fit, self.engine._fit_facts[need_fit], self.engine._fit_facts[cap_fit], cities)
+        return self._WORDING[0][wording] + en, self._WORDING[1][wording] + zh
+
+    def _codes(self, v, needs: _Block, n, caps: _Block, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per pair: hierarchy level (0 none, 1 same topic, 2 sibling, 3 domain), wording, fit code."""
         w = self.engine.weights
         topic = v["topic"]
         level = np.where(
@@ -891,87 +949,93 @@ class _Reasons:
         money = needs.money[n] & caps.money[c]
         budget = np.where(~money, 0, np.where(v["budget"] >= 1.0, 1, np.where(v["budget"] >= w.budget_below, 2, 0)))
         mature = (v["maturity"] >= 0.8) & needs.staged[n] & caps.staged[c]
-        fit = budget + 3 * (mature + 2 * ((v["organisation"] >= 0.8) + 2 * ((v["reciprocity"] > 0) + 2 * (v["sister_city"] > 0))))
-        return level + 4 * wording, fit
+        typical, reciprocal, sister = v["organisation"] >= 0.8, v["reciprocity"] > 0, v["sister_city"] > 0
+        return level, wording, budget + 3 * (mature + 2 * (typical + 2 * (reciprocal + 2 * sister)))
 
-    def build(self, needs: _Block, n: int, caps: _Block, c: int, topic_code: int, fit_code: int) -> tuple:
-        """(matched topics, reasons in English, reasons in Chinese) of one pair, from its codes.
-
-        Runs for every proposal of a full rematch: topic phrases are cached per pair
-        of topic sets, fit phrases per code and pair of listing facts."""
-        need_profile, cap_profile = needs.profiles[n], caps.profiles[c]
-        level, wording = topic_code % 4, topic_code // 4
-        topic_key = (level, need_profile.key_id, cap_profile.key_id)
-        topics = self._topic_cache.get(topic_key)
-        if topics is None:
-            if len(self._topic_cache) >= self.CACHE_LIMIT:
-                self._topic_cache.clear()
-            topics = self._topic_cache[topic_key] = self._topics(self._LEVELS[level], need_profile, cap_profile)
-        # Fit phrases depend on few facts (stage or TRL, kind; the cities only for sister cities).
-        fit_key = (fit_code, needs.fit_ids[n], caps.fit_ids[c])
-        if fit_code >= _SISTER_BIT:
-            fit_key += (needs.facts[n].city, caps.facts[c].city)
-        fit = self._fit_cache.get(fit_key)
-        if fit is None:
-            if len(self._fit_cache) >= self.CACHE_LIMIT:
-                self._fit_cache.clear()
-            fit = self._fit_cache[fit_key] = _fit_phrases(fit_code, needs.facts[n], caps.facts[c])
-        matched, topic_en, topic_zh = topics
-        return matched, topic_en + self._WORDING[0][wording] + fit[0], topic_zh + self._WORDING[1][wording] + fit[1]
-
-    def _topics(self, level: str, need: "_Profile", cap: "_Profile") -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        engine = self.engine
-        codes, label, domain_of = engine._topic_codes, engine.topic_label, engine.taxonomy.domain_of
-        nt, ct = need.topics, cap.topics
-        if level == "same":
-            shared = [codes[c] for c in sorted(set(nt) & set(ct), key=lambda c: (-nt[c] * ct[c], c))]
-            en = "both concern " + " and ".join(label(c, "en") for c in shared[:2])
-            zh = "都涉及" + "和".join(label(c, "zh-hans") for c in shared[:2])
-            return tuple(shared), (en,), (zh,)
-        if level == "sibling":
-            a, b = max(
-                ((a, b) for a in nt for b in ct if domain_of(codes[a]) == domain_of(codes[b])),
-                key=lambda ab: (nt[ab[0]] * ct[ab[1]], -ab[0], -ab[1]),
-            )
-            a, b = codes[a], codes[b]
-            en = f"related topics: {label(a, 'en')} and {label(b, 'en')}"
-            return (domain_of(a),), (en,), (f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}",)
-        if level == "domain":
-            d = engine._domain_codes[sorted(_domains_of(engine, need) & _domains_of(engine, cap))[0]]
-            return (d,), (f"same field: {label(d, 'en')}",), (f"同属{label(d, 'zh-hans')}领域",)
-        return (), (), ()
+    def _named(self, level: np.ndarray, need_rest: np.ndarray, cap_rest: np.ndarray) -> np.ndarray:
+        """The NAMED columns a reason names, -1 padded: shared topics best first (level 1), the
+        need's and the capability's topic in the shared domain (2), the shared domain (3)."""
+        layout, topic_domain = self.engine._layout, self.engine._topic_domain
+        nt, ct = need_rest[:, layout.topics], cap_rest[:, layout.topics]
+        named = np.full((len(level), self.NAMED), -1, dtype=np.int64)
+        product = nt * ct
+        order = np.argsort(-product, axis=1, kind="stable")[:, : self.NAMED]
+        shared = np.where(np.take_along_axis(product, order, axis=1) > 0, order, -1)
+        same = level == 1
+        named[same] = shared[same]
+        sibling = level == 2
+        if sibling.any():
+            pairs = np.argmax(need_rest[sibling][:, layout.sibling] * cap_rest[sibling][:, layout.sibling], axis=1)
+            in_domain = topic_domain[None, :] == pairs[:, None]
+            named[sibling, 0] = np.argmax(np.where(in_domain, nt[sibling], -1.0), axis=1)
+            named[sibling, 1] = np.argmax(np.where(in_domain, ct[sibling], -1.0), axis=1)
+        domain = level == 3
+        if domain.any():
+            named[domain, 0] = np.argmax(need_rest[domain][:, layout.domain] * cap_rest[domain][:, layout.domain], axis=1)
+        return named
 
 
-def _fit_phrases(code: int, need: "_Facts", cap: "_Facts") -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The English and Chinese fit phrases a fit code (see _Reasons.codes) stands for."""
+def _topic_phrases(engine: MatchEngine, level: int, named: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Matched topics and the topic reason in English and Chinese, from _Reasons._named's columns."""
+    label, codes = engine.topic_label, engine._topic_codes
+    if level == 1:
+        shared = [codes[t] for t in named if t >= 0]
+        en = "both concern " + " and ".join(label(t, "en") for t in shared[:2])
+        return tuple(shared), (en,), ("都涉及" + "和".join(label(t, "zh-hans") for t in shared[:2]),)
+    if level == 2:
+        a, b = codes[named[0]], codes[named[1]]
+        en = f"related topics: {label(a, 'en')} and {label(b, 'en')}"
+        return (engine.taxonomy.domain_of(a),), (en,), (f"相关主题：{label(a, 'zh-hans')}与{label(b, 'zh-hans')}",)
+    if level == 3:
+        d = engine._domain_codes[named[0]]
+        return (d,), (f"same field: {label(d, 'en')}",), (f"同属{label(d, 'zh-hans')}领域",)
+    return (), (), ()
+
+
+@lru_cache(maxsize=4096)
+def _fit_phrases(code: int, need: tuple, cap: tuple, cities: tuple[str, str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The English and Chinese fit phrases a fit code (see _Reasons.codes) stands for;
+    `need` and `cap` are (stage, TRL, organisation kind)."""
     budget, code = code % 3, code // 3
     mature, code = code % 2, code // 2
     typical, code = code % 2, code // 2
     reciprocal, sister = code % 2, code // 2
+    (stage, _, need_kind), (_, trl, cap_kind) = need, cap
     phrases = []
     if budget == 1:
         phrases.append(("budget fits", "预算匹配"))
     elif budget == 2:
         phrases.append(("priced below the budget", "报价低于预算"))
     if mature:
-        stage_en, stage_zh = ("a pilot", "试点") if need.stage == "pilot" else ("scaling up", "规模化推广")
-        phrases.append((f"TRL {cap.trl} suits {stage_en}", f"技术成熟度{cap.trl}级，适合{stage_zh}"))
+        stage_en, stage_zh = ("a pilot", "试点") if stage == "pilot" else ("scaling up", "规模化推广")
+        phrases.append((f"TRL {trl} suits {stage_en}", f"技术成熟度{trl}级，适合{stage_zh}"))
     if typical:
         phrases.append((
-            f"a {KIND_EN[cap.kind]} answering a {KIND_EN[need.kind]}'s need", f"{KIND_ZH[cap.kind]}回应{KIND_ZH[need.kind]}的需求",
+            f"a {KIND_EN[cap_kind]} answering a {KIND_EN[need_kind]}'s need", f"{KIND_ZH[cap_kind]}回应{KIND_ZH[need_kind]}的需求",
         ))
     if reciprocal:
         phrases.append(("cooperation can go both ways", "双方互有所需，可双向合作"))
-    if sister:
-        phrases.append((f"sister cities: {need.city} and {cap.city}", f"友好城市：{need.city}与{cap.city}"))
+    if sister and cities:
+        phrases.append((f"sister cities: {cities[0]} and {cities[1]}", f"友好城市：{cities[0]}与{cities[1]}"))
     return tuple(en for en, _ in phrases), tuple(zh for _, zh in phrases)
 
 
-def _domains_of(engine: MatchEngine, profile: "_Profile") -> set[int]:
-    return {int(engine._topic_domain[c]) for c in profile.topics if engine._topic_domain[c] >= 0} | set(profile.domains)
-
-
 # --- vectorised signals and small helpers -------------------------------------------------------
+
+
+_blas: ThreadpoolController | None = None
+
+
+def _one_blas_thread():
+    """Scoring runs its matrix products on one BLAS thread. The products are a third of
+    the work, and OpenBLAS's second thread spin-waits after each one, taking the core
+    that the rest of the scoring (numpy and Python, single-threaded) needs; with other
+    processes on the machine (a Celery worker's siblings) two threads were measured
+    twice as slow as one."""
+    global _blas
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 def _by_group(docs: Sequence[ListingDoc]) -> list[ListingDoc]:
@@ -1013,12 +1077,14 @@ def _budget_bin(doc: ListingDoc) -> int:
     return 1 + int(np.searchsorted(BUDGET_EDGES, price, side="right"))
 
 
-def _budget_row(doc: ListingDoc, w: Weights) -> np.ndarray:
-    """The budget fit of a capability priced in each bin, for the candidate proxy."""
+def _budget_rows(lows: list[int | None], highs: list[int | None], w: Weights) -> np.ndarray:
+    """Per need, the budget fit of a capability priced in each bin, for the candidate proxy."""
     edges = (1_000, *BUDGET_EDGES, 100_000_000)
-    centres = np.array([math.sqrt(a * b) for a, b in zip(edges[:-1], edges[1:])])
-    fits = _budget_fit(np.full_like(centres, _nan(doc.budget_min)), np.full_like(centres, _nan(doc.budget_max)), centres, centres, w)
-    return np.concatenate([[w.neutral], fits])
+    centres = np.array([math.sqrt(a * b) for a, b in zip(edges[:-1], edges[1:])])[None, :]
+    low = np.array([_nan(v) for v in lows], dtype=np.float64)[:, None]
+    high = np.array([_nan(v) for v in highs], dtype=np.float64)[:, None]
+    fits = _budget_fit(low, high, centres, centres, w)
+    return np.concatenate([np.full((len(lows), 1), w.neutral), fits], axis=1)
 
 
 def _maturity_row(stage: str | None, w: Weights) -> list[float]:

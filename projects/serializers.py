@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Organisation, Topic
@@ -19,9 +20,29 @@ from projects.models import (
 )
 
 
+_CHOICE_FIELDS: dict[str, type] = {}
+
+
+def choice(component: str, choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose values are one named schema component (AgreementState, PartyRole ...):
+    one enum per choice set for API clients, whatever other apps name their own fields."""
+    if component not in _CHOICE_FIELDS:
+        values = [value for value, _label in choices if value != ""]
+        schema = {"type": "string", "enum": values}
+        _CHOICE_FIELDS[component] = extend_schema_field(schema, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {})
+        )
+    return _CHOICE_FIELDS[component](choices=choices, **kwargs)
+
+
+COUNTRIES = Project._meta.get_field("country").choices
+
+
 class PartySerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    role = choice("PartyRole", ProjectParty.Role.choices, read_only=True)
+    status = choice("PartyStatus", ProjectParty.Status.choices, read_only=True)
 
     class Meta:
         model = ProjectParty
@@ -32,6 +53,8 @@ class PartySerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     topics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     parties = PartySerializer(many=True, read_only=True)
+    stage = choice("ProjectStage", Project.Stage.choices, read_only=True)
+    country = choice("ProjectCountry", COUNTRIES, read_only=True)
 
     class Meta:
         model = Project
@@ -57,8 +80,7 @@ class ProjectCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     city = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    country = serializers.ChoiceField(choices=Project._meta.get_field("country").choices, required=False,
-                                      allow_blank=True, default="")
+    country = choice("ProjectCountry", COUNTRIES, required=False, allow_blank=True, default="")
     topics = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
                                           queryset=Topic.objects.filter(is_active=True))
 
@@ -68,7 +90,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     summary = serializers.CharField(required=False, allow_blank=True)
     city = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    country = serializers.ChoiceField(choices=Project._meta.get_field("country").choices, required=False, allow_blank=True)
+    country = choice("ProjectCountry", COUNTRIES, required=False, allow_blank=True)
     topics = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
                                           queryset=Topic.objects.filter(is_active=True))
 
@@ -76,7 +98,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
 class PartyCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
-    role = serializers.ChoiceField(choices=ProjectParty.Role.choices)
+    role = choice("PartyRole", ProjectParty.Role.choices)
 
 
 class ConsentSerializer(serializers.Serializer):
@@ -127,6 +149,8 @@ class SignatureSerializer(serializers.ModelSerializer):
 class AgreementSerializer(serializers.ModelSerializer):
     approvals = ApprovalSerializer(many=True, read_only=True)
     signatures = SignatureSerializer(many=True, read_only=True)
+    type = choice("AgreementType", Agreement.Type.choices, read_only=True)
+    state = choice("AgreementState", Agreement.State.choices, read_only=True)
 
     class Meta:
         model = Agreement
@@ -150,7 +174,7 @@ class AgreementDetailSerializer(AgreementSerializer):
 
 class AgreementCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField()
-    type = serializers.ChoiceField(choices=Agreement.Type.choices)
+    type = choice("AgreementType", Agreement.Type.choices)
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=100_000)
     effective_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -159,7 +183,7 @@ class AgreementCreateSerializer(serializers.Serializer):
 
 class AgreementUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The version you read; a newer one answers 409.")
-    type = serializers.ChoiceField(choices=Agreement.Type.choices, required=False)
+    type = choice("AgreementType", Agreement.Type.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     text = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
     effective_date = serializers.DateField(required=False, allow_null=True)
@@ -189,6 +213,7 @@ class VersionUploadSerializer(serializers.Serializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     is_overdue = serializers.SerializerMethodField()
+    status = choice("MilestoneStatus", Milestone.Status.choices, read_only=True)
 
     class Meta:
         model = Milestone
@@ -203,14 +228,14 @@ class MilestoneCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     due_on = serializers.DateField()
-    status = serializers.ChoiceField(choices=Milestone.Status.choices, default=Milestone.Status.PLANNED)
+    status = choice("MilestoneStatus", Milestone.Status.choices, default=Milestone.Status.PLANNED)
     agreement = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class MilestoneUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     due_on = serializers.DateField(required=False)
-    status = serializers.ChoiceField(choices=Milestone.Status.choices, required=False)
+    status = choice("MilestoneStatus", Milestone.Status.choices, required=False)
     agreement = serializers.IntegerField(required=False, allow_null=True)
 
 

@@ -278,10 +278,9 @@ def _party_answer(party: ProjectParty, name: str, *, by, comment: str = "") -> P
             from_state=source, to_state=target, comment=comment,
             data={"party": party.organisation.name, "role": party.role})
     if project.stage == Project.Stage.PROPOSED and workflow.all_parties_accepted(project):
-        project.activate()
+        source, target = _fire(project, "activate", by=None)  # the platform's own step
         _save(project, None, ["stage"])
-        _record(project=project, action="project.activate", by=None, from_state=Project.Stage.PROPOSED,
-                to_state=project.stage)
+        _record(project=project, action="project.activate", by=None, from_state=source, to_state=target)
     _refresh_public(project, by)
     return party
 
@@ -504,8 +503,7 @@ def _everyone(agreement: Agreement, model) -> bool:
     required = set(ProjectParty.objects.filter(
         project_id=agreement.project_id, status=ProjectParty.Status.ACCEPTED, role__in=rules.SIGNING_ROLES,
     ).values_list("organisation_id", flat=True))
-    done = set(model.objects.filter(agreement=agreement, version=agreement.version).values_list("organisation_id", flat=True))
-    return bool(required) and required <= done
+    return bool(required) and required <= _done(agreement, model)
 
 
 def _done(agreement: Agreement, model) -> set[int]:

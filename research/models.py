@@ -13,6 +13,7 @@ from django_fsm import FSMField, transition
 from partners.countries import COUNTRY_CHOICES
 from partners.languages import CONTENT_LANGUAGES
 from partners.models import Organisation, TimeStamped, Topic
+from research.timezones import validate_zone_name
 
 
 def publication_pdf_path(instance: "Publication", filename: str) -> str:
@@ -247,7 +248,7 @@ class Event(TimeStamped):
     language = models.CharField(_("language of the seminar"), max_length=16, choices=CONTENT_LANGUAGES, default="en")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Warsaw")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Warsaw", validators=[validate_zone_name])
     place = models.CharField(_("place"), max_length=300, blank=True)
     online_url = models.URLField(_("online link"), blank=True, max_length=500)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="events")

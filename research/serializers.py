@@ -7,6 +7,7 @@ from partners.countries import COUNTRY_CHOICES
 from partners.languages import CONTENT_LANGUAGES
 from partners.models import Organisation, Topic
 from research.models import Evaluation, Event, Publication, PublicationTranslation, Registration
+from research.schema import NamedChoiceField
 from research.timezones import utc_offset_label
 
 
@@ -51,8 +52,10 @@ class PublicationSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     authors = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     topics = _topics_field()
+    type = NamedChoiceField(choices=Publication.Type.choices, enum_name="PublicationTypeEnum", default=Publication.Type.REPORT)
+    status = NamedChoiceField(choices=Publication.Status.choices, enum_name="PublicationStatusEnum", read_only=True)
     countries = serializers.ListField(
-        child=serializers.ChoiceField(choices=COUNTRY_CHOICES), required=False, source="country_codes"
+        child=NamedChoiceField(choices=COUNTRY_CHOICES, enum_name="CountryCodeEnum"), required=False, source="country_codes"
     )
     translations = TranslationSerializer(many=True, required=False)
     pdf = serializers.FileField(write_only=True, required=False, help_text="A PDF document (multipart upload), up to 20 MB.")
@@ -99,6 +102,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     project_title = serializers.CharField(source="project.title", read_only=True)
+    status = NamedChoiceField(choices=Evaluation.Status.choices, enum_name="EvaluationStatusEnum", read_only=True)
     average_score = serializers.FloatField(read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -147,6 +151,7 @@ class EventSerializer(serializers.ModelSerializer):
     local_starts_at = serializers.SerializerMethodField()
     local_ends_at = serializers.SerializerMethodField()
     utc_offset = serializers.SerializerMethodField()
+    status = NamedChoiceField(choices=Event.Status.choices, enum_name="EventStatusEnum", read_only=True)
     registered_count = serializers.IntegerField(read_only=True)
     is_featured = serializers.BooleanField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -160,6 +165,7 @@ class EventSerializer(serializers.ModelSerializer):
             "capacity", "topics", "status", "registered_count", "is_featured", "url", "ics_url", "created_at", "updated_at",
         ]
         read_only_fields = ["id", "status", "created_at", "updated_at"]
+        extra_kwargs = {"timezone": {"required": True, "help_text": "IANA name, such as Europe/Warsaw or Asia/Shanghai."}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -189,6 +195,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.full_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = NamedChoiceField(choices=Registration.Status.choices, enum_name="RegistrationStatusEnum", read_only=True)
 
     class Meta:
         model = Registration

@@ -32,6 +32,16 @@ def zone_get(name: str, *, field: str = "timezone") -> ZoneInfo:
         raise invalid(_("“%(zone)s” is not a time zone name such as Europe/Warsaw or Asia/Shanghai.") % {"zone": name}, field=field)
 
 
+def validate_zone_name(name: str) -> None:
+    """Model-field validator, so that the admin cannot store a zone the pages could not read."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        zone_get(name)
+    except Exception as error:  # the DomainError of zone_get, as a form error
+        raise ValidationError(str(error)) from None
+
+
 def pin_to_zone(value: datetime, zone: ZoneInfo, *, field: str) -> datetime:
     """A naive value is a wall-clock time in `zone`; an aware one is kept as the instant it names."""
     if value.tzinfo is not None:

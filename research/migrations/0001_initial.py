@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django_fsm
 import research.models
+import research.timezones
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +30,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Chinese (Simplified)'), ('pl', 'Polish'), ('cs', 'Czech'), ('sk', 'Slovak'), ('hu', 'Hungarian'), ('ro', 'Romanian'), ('bg', 'Bulgarian'), ('sr-Cyrl', 'Serbian (Cyrillic)'), ('sr-Latn', 'Serbian (Latin)'), ('hr', 'Croatian'), ('bs', 'Bosnian'), ('sl', 'Slovenian'), ('el', 'Greek'), ('sq', 'Albanian'), ('mk', 'Macedonian'), ('et', 'Estonian'), ('lv', 'Latvian'), ('lt', 'Lithuanian')], default='en', max_length=16, verbose_name='language of the seminar')),
                 ('starts_at', models.DateTimeField(verbose_name='starts')),
                 ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('timezone', models.CharField(default='Europe/Warsaw', max_length=64, verbose_name='time zone')),
+                ('timezone', models.CharField(default='Europe/Warsaw', max_length=64, validators=[research.timezones.validate_zone_name], verbose_name='time zone')),
                 ('place', models.CharField(blank=True, max_length=300, verbose_name='place')),
                 ('online_url', models.URLField(blank=True, max_length=500, verbose_name='online link')),
                 ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='places')),

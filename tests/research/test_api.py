@@ -123,3 +123,26 @@ def test_the_schema_builds(client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/v1/publications/" in text and "/api/v1/events/{id}/register/" in text
+
+
+def test_the_least_a_publication_needs(think_tank, researcher, client_for):
+    response = _post(client_for(researcher), reverse("api:publication-list"),
+                     {"organisation": think_tank.slug, "title": "T", "abstract": "A"})
+    assert response.status_code == 201 and response.json()["type"] == "report"
+    assert _post(client_for(researcher), reverse("api:publication-list"), {"organisation": think_tank.slug}).status_code == 400
+
+
+def test_a_seminar_needs_its_time_zone(think_tank, researcher, client_for):
+    response = _post(client_for(researcher), reverse("api:event-list"), {
+        "organisation": think_tank.slug, "title": "X", "description": "Y", "starts_at": "2099-06-11T10:00",
+        "ends_at": "2099-06-11T12:00", "place": "Warsaw",
+    })
+    assert response.status_code == 400 and "timezone" in response.json()
+
+
+def test_the_research_enums_have_their_own_names_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    for name in ("PublicationTypeEnum", "PublicationStatusEnum", "EvaluationStatusEnum", "EventStatusEnum",
+                 "RegistrationStatusEnum", "CountryCodeEnum"):
+        assert "enum" in schema[name], name
+    assert schema["EventStatusEnum"]["enum"] == ["draft", "published", "cancelled"]
