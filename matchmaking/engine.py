@@ -311,11 +311,10 @@ class _Block:
     # The text sketch (unit rows of SKETCH_DIM columns) in two contiguous parts: the
     # candidate proxy reads only the head, and a contiguous head multiplies faster.
     text_head: np.ndarray  # n x PROXY_TEXT_DIM
-    text_tail: np.ndarray  # n x (SKETCH_DIM - PROXY_TEXT_DIM)
+    text_tail: np.ndarray  # n x (SKETCH_DIM - PROXY_TEXT_DIM), float16: only gathered for candidates
     rest: np.ndarray  # n x (topics | sibling | domain | concept | fit blocks)
     low: np.ndarray  # budget or price range, NaN when not given
     high: np.ndarray
-    profiles: list["_Profile"]  # per row: topics and domains, for reasons and matched topics
     fit_ids: np.ndarray  # per row: the engine's number for its (stage, TRL, organisation kind)
     money: np.ndarray  # a budget or price was given
     staged: np.ndarray  # a need's stage or a capability's TRL was given
@@ -431,10 +430,10 @@ class MatchEngine:
             docs, profiles, role, self._topic_domain, org_rows, self._org_tables, [self._sister_cols(d) for d in docs],
             self.weights,
         )
-        for profile in profiles:
-            profile.concept = {}  # in `rest` now; only topics and domains are read again (reasons)
+        analysis.profiles = []  # all in `rest` now: the reasons read topics from there
         head = np.empty((n, PROXY_TEXT_DIM), dtype=np.float32)
-        tail = np.empty((n, SKETCH_DIM - PROXY_TEXT_DIM), dtype=np.float32)
+        # float16 halves the larger part (components of a unit vector keep ~3 digits, cosines ~4).
+        tail = np.empty((n, SKETCH_DIM - PROXY_TEXT_DIM), dtype=np.float16)
         row = 0
         while analysis.counts:
             indptr, indices, counts = analysis.counts.pop(0)  # freed batch by batch
@@ -453,7 +452,6 @@ class MatchEngine:
             rest=rest,
             low=np.array([_nan(d.budget_min) for d in docs], dtype=np.float64),
             high=np.array([_nan(d.budget_max) for d in docs], dtype=np.float64),
-            profiles=profiles,
             fit_ids=np.array([self._fit_id(d) for d in docs], dtype=np.int64),
             money=np.array([_known(d.budget_min, d.budget_max) for d in docs], dtype=bool),
             staged=np.array([bool(d.stage if role == "need" else d.trl) for d in docs], dtype=bool),
@@ -536,7 +534,9 @@ class MatchEngine:
         del proxy
         candidates += low
         pair_text = np.einsum("qd,qkd->qk", queries.text_head[rows], targets.text_head[candidates])
-        pair_text += np.einsum("qd,qkd->qk", queries.text_tail[rows], targets.text_tail[candidates])
+        pair_text += np.einsum(
+            "qd,qkd->qk", queries.text_tail[rows].astype(np.float32), targets.text_tail[candidates].astype(np.float32)
+        )
         query_rows = rows[:, None]
         if query_is_need:
             signals = self._exact(queries, query_rows, targets, candidates, pair_text)

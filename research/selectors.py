@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Membership, Organisation, Topic
+from partners.models import Organisation, Topic
 from research import permissions
 from research.models import Evaluation, Event, Publication, PublicationCountry, PublicationTranslation, Registration
 
@@ -127,6 +127,21 @@ def research_organisations_for_user(*, user) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     return qs.filter(pk__in=permissions.active_organisation_ids(user)).order_by("name")
+
+
+def projects_to_link(*, user) -> QuerySet:
+    """Projects the user's think tanks take part in (and have not declined): what a publication may link."""
+    from projects.models import Project, ProjectParty
+
+    parties = ProjectParty.objects.filter(organisation__in=research_organisations_for_user(user=user)).exclude(
+        status=ProjectParty.Status.DECLINED
+    )
+    return Project.objects.filter(pk__in=parties.values("project_id")).order_by("title")
+
+
+def reports_of(*, organisations) -> QuerySet[Publication]:
+    """Publications an evaluation may name as its full report: the evaluating organisation's own."""
+    return Publication.objects.filter(organisation__in=organisations).select_related("organisation").order_by("-pk")
 
 
 def drafts_for_user(*, user) -> dict:

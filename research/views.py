@@ -69,13 +69,6 @@ def publication_detail(request, pk: int):
     })
 
 
-def _projects_of(user):
-    from projects.models import Project
-
-    organisations = selectors.research_organisations_for_user(user=user)
-    return Project.objects.filter(parties__organisation__in=organisations).distinct().order_by("title")
-
-
 def _publication_data(form, formset, *, changed_only: bool) -> dict:
     data = form.cleaned_data
     names = form.changed_data if changed_only else list(data)
@@ -102,7 +95,7 @@ def publication_create(request):
         messages.error(request, _("Only members of a verified think tank or university may publish. Join one first."))
         return redirect("partners:my_organisations")
     form = PublicationForm(request.POST or None, request.FILES or None, organisations=organisations,
-                           projects=_projects_of(request.user),
+                           projects=selectors.projects_to_link(user=request.user),
                            initial={"organisation": request.user.acting_organisation_id})
     formset = translation_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -121,7 +114,7 @@ def publication_create(request):
 def publication_edit(request, pk: int):
     publication = selectors.publication_get_for_user(user=request.user, pk=pk, write=True)
     form = PublicationForm(request.POST or None, request.FILES or None, instance=publication,
-                           projects=_projects_of(request.user))
+                           projects=selectors.projects_to_link(user=request.user))
     formset = translation_formset(request.POST or None, publication=publication)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = _publication_data(form, formset, changed_only=True)
@@ -238,7 +231,7 @@ def evaluation_create(request, project_pk: int):
     if not organisations.exists():
         raise PermissionDenied(_("Only members of a think tank or university that evaluates this project may evaluate it."))
     form = EvaluationForm(request.POST or None, project=project, organisations=organisations,
-                          reports=Publication.objects.filter(organisation__in=organisations).order_by("-pk"))
+                          reports=selectors.reports_of(organisations=organisations))
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_create(
@@ -257,7 +250,7 @@ def evaluation_create(request, project_pk: int):
 def evaluation_edit(request, pk: int):
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
     form = EvaluationForm(request.POST or None, instance=evaluation, project=evaluation.project,
-                          reports=Publication.objects.filter(organisation=evaluation.organisation).order_by("-pk"))
+                          reports=selectors.reports_of(organisations=[evaluation.organisation]))
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_update(
