@@ -46,7 +46,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Only logos are public files; every other upload is served by a view that checks access.
+    path("media/logos/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "logos"}),
 ]
 
 urlpatterns += i18n_patterns(

@@ -64,8 +64,7 @@ BUDGET_EDGES = (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_0
 # An inferred topic (or an organisation's) counts for reciprocity from this weight on.
 RECIPROCITY_MIN_WEIGHT = 0.5
 ROUNDING = 6
-# Listings analysed per batch: small enough that the folded texts the tagger
-# just produced are still in partners.text.fold's cache when n-grams need them.
+# Listings analysed per batch (n-gram counting works on a batch's code points at once).
 ANALYSIS_BATCH = 1000
 
 SIDES = {"china": 0, "cee": 1}
@@ -277,6 +276,13 @@ def _parse(text: str) -> _Parsed:
     return han_runs(text), words
 
 
+def _cleaned(parsed: _Parsed) -> str:
+    """What clean_text gives, from a parsed text: its letter words and Han runs, space-separated
+    (the order of words does not matter to n-gram counts; digits are not words)."""
+    runs, words = parsed
+    return f" {' '.join([w for w in words if not w.isdigit()] + runs)} "
+
+
 def _is_han_char(ch: str) -> bool:
     # Tokens are whole Han characters or words without any, so the first character decides
     # (as partners.text.is_han would, without a regular expression per token).
@@ -311,7 +317,7 @@ class _Block:
     # The text sketch (unit rows of SKETCH_DIM columns) in two contiguous parts: the
     # candidate proxy reads only the head, and a contiguous head multiplies faster.
     text_head: np.ndarray  # n x PROXY_TEXT_DIM
-    text_tail: np.ndarray  # n x (SKETCH_DIM - PROXY_TEXT_DIM), float16: only gathered for candidates
+    text_tail: np.ndarray  # n x (SKETCH_DIM - PROXY_TEXT_DIM)
     rest: np.ndarray  # n x (topics | sibling | domain | concept | fit blocks)
     low: np.ndarray  # budget or price range, NaN when not given
     high: np.ndarray
@@ -363,8 +369,6 @@ class MatchEngine:
         self._synonyms = _SynonymIndex(self.tagger)
         self._stems = _StemIndex(taxonomy, weights)
         self._reasons = _Reasons(self)
-        self._fit_ids: dict[tuple, int] = {}
-        self._fit_facts: list[tuple] = []
         rng = np.random.default_rng(SKETCH_SEED)
         self._sketch_dim = rng.integers(0, SKETCH_DIM, HASH_FEATURES, dtype=np.int32)
         self._sketch_sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), HASH_FEATURES)
@@ -399,27 +403,27 @@ class MatchEngine:
         the largest thing a fit holds, several times the size of the sketches."""
         analysis = _Analysis([], [], np.zeros(HASH_FEATURES, dtype=np.int64))
         for start in range(0, len(docs), ANALYSIS_BATCH):
-            batch = docs[start : start + ANALYSIS_BATCH]
-            analysis.profiles.extend(self._profile(d) for d in batch)
-            counts = ngram_counts([clean_text(d.title) + clean_text(d.description) for d in batch])
+            parsed = [(_parse(d.title), _parse(d.description)) for d in docs[start : start + ANALYSIS_BATCH]]
+            analysis.profiles.extend(self._profile(d, *p) for d, p in zip(docs[start : start + ANALYSIS_BATCH], parsed))
+            counts = ngram_counts([_cleaned(title) + _cleaned(description) for title, description in parsed])
             analysis.df += np.bincount(counts.indices, minlength=HASH_FEATURES)  # indices are unique per row
             analysis.counts.append(
                 (counts.indptr.astype(np.int32), counts.indices.astype(np.int32), np.minimum(counts.data, 255).astype(np.uint8))
             )
         return analysis
 
-    def _profile(self, doc: ListingDoc) -> "_Profile":
-        title, description = _parse(doc.title), _parse(doc.description)
+    def _profile(self, doc: ListingDoc, title: "_Parsed", description: "_Parsed") -> "_Profile":
         exact = self._synonyms.scores_of(title, description)
         soft = self._stems.scores(title, description)
         return _Profile.of(doc, exact, soft, self._topic_col, self._domain_col, self.weights)
 
-    def _fit_id(self, doc: ListingDoc) -> int:
-        facts = (doc.stage, doc.trl, _kind_name(doc.organisation_kind))
-        if facts not in self._fit_ids:
-            self._fit_ids[facts] = len(self._fit_facts)
-            self._fit_facts.append(facts)
-        return self._fit_ids[facts]
+    @staticmethod
+    def _fit_id(doc: ListingDoc) -> int:
+        """(stage, TRL, organisation kind) as one number; _fit_facts reads it back.
+        A pure encoding, not a registry, so that concurrent queries share no state."""
+        stage = _STAGES.index(doc.stage) if doc.stage in _STAGES else len(_STAGES)
+        trl = doc.trl if doc.trl and 1 <= doc.trl <= 9 else 0
+        return (stage * 10 + trl) * len(ORGANISATION_KINDS) + _kind_index(doc.organisation_kind)
 
     def _block(self, docs: list[ListingDoc], analysis: "_Analysis", role: str) -> _Block:
         """The vectors of listings already ordered by border group (see _by_group)."""
@@ -432,8 +436,7 @@ class MatchEngine:
         )
         analysis.profiles = []  # all in `rest` now: the reasons read topics from there
         head = np.empty((n, PROXY_TEXT_DIM), dtype=np.float32)
-        # float16 halves the larger part (components of a unit vector keep ~3 digits, cosines ~4).
-        tail = np.empty((n, SKETCH_DIM - PROXY_TEXT_DIM), dtype=np.float16)
+        tail = np.empty((n, SKETCH_DIM - PROXY_TEXT_DIM), dtype=np.float32)
         row = 0
         while analysis.counts:
             indptr, indices, counts = analysis.counts.pop(0)  # freed batch by batch
@@ -534,9 +537,7 @@ class MatchEngine:
         del proxy
         candidates += low
         pair_text = np.einsum("qd,qkd->qk", queries.text_head[rows], targets.text_head[candidates])
-        pair_text += np.einsum(
-            "qd,qkd->qk", queries.text_tail[rows].astype(np.float32), targets.text_tail[candidates].astype(np.float32)
-        )
+        pair_text += np.einsum("qd,qkd->qk", queries.text_tail[rows], targets.text_tail[candidates])
         query_rows = rows[:, None]
         if query_is_need:
             signals = self._exact(queries, query_rows, targets, candidates, pair_text)
@@ -934,7 +935,7 @@ class _Reasons:
     def _fit(self, row: list[int], needs: _Block, n: np.ndarray, caps: _Block, c: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
         wording, fit, need_fit, cap_fit, pair = row
         cities = (needs.docs[n[pair]].city, caps.docs[c[pair]].city) if pair >= 0 else None
-        en, zh = _fit_phrases(fit, self.engine._fit_facts[need_fit], self.engine._fit_facts[cap_fit], cities)
+        en, zh = _fit_phrases(fit, _fit_facts(need_fit), _fit_facts(cap_fit), cities)
         return self._WORDING[0][wording] + en, self._WORDING[1][wording] + zh
 
     def _codes(self, v, needs: _Block, n, caps: _Block, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -990,6 +991,16 @@ def _topic_phrases(engine: MatchEngine, level: int, named: tuple[int, ...]) -> t
         d = engine._domain_codes[named[0]]
         return (d,), (f"same field: {label(d, 'en')}",), (f"同属{label(d, 'zh-hans')}领域",)
     return (), (), ()
+
+
+_STAGES = (None, "pilot", "scale_up")
+
+
+def _fit_facts(fit_id: int) -> tuple[str | None, int | None, str]:
+    """(stage, TRL, organisation kind) from MatchEngine._fit_id's number."""
+    rest, kind = divmod(fit_id, len(ORGANISATION_KINDS))
+    stage, trl = divmod(rest, 10)
+    return (_STAGES[stage] if stage < len(_STAGES) else None), (trl or None), ORGANISATION_KINDS[kind]
 
 
 @lru_cache(maxsize=4096)

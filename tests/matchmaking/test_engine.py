@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaking.engine import ListingDoc, MatchEngine, ngram_counts, clean_text
+from matchmaking.engine import ListingDoc, MatchEngine, _cleaned, _parse, clean_text, ngram_counts
 from matchmaking.evaluation import docs_from_interchange, recall_at_k
 from matchmaking.weights import MIN_SCORE, WEIGHTS
 from partners.tagging import Tagger
@@ -158,6 +158,15 @@ def test_chinese_text_without_spaces_is_read_in_character_bigrams(taxonomy):
     assert ids(matches)[0] == cee_offer.id
     assert matches[0].contributions["text"] > 0.05
     assert "energy.street-lighting" in matches[0].matched_topics
+
+
+def test_texts_are_counted_in_word_n_grams_and_han_bigrams():
+    counts = ngram_counts([clean_text("LED路灯，2024 Łódź")])
+    # " le", "led", "ed ", " led", "led " | 路灯 | " lo", "lod", "odz", "dz ", " lod", "lodz", "odz "
+    assert counts.nnz == 5 + 1 + 7
+    # The fit path builds the same text from the tokens it parsed once for the synonyms.
+    for text in ("LED路灯，控制 system-2024 ŁÓDŹ", "Паметна јавна расвета", "智慧路灯多功能灯杆", ""):
+        assert (ngram_counts([_cleaned(_parse(text))]) != ngram_counts([clean_text(text)])).nnz == 0
 
 
 # --- fit ----------------------------------------------------------------------------------------

@@ -329,3 +329,25 @@ def test_the_admin_shows_projects_and_the_trail_but_changes_nothing(flow, superu
     assert client.get(f"/admin/projects/agreement/{agreement.pk}/history/").status_code == 200
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     assert Agreement.objects.get(pk=agreement.pk).state == "in_review"
+
+
+def test_beat_runs_the_daily_jobs_and_the_worker_knows_them():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover the tasks
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("projects.tasks.flag_overdue_milestones", "projects.tasks.agreements_take_effect"):
+        assert name in scheduled and name in app.tasks
+    assert "projects.tasks.notify_event" in app.tasks
+
+
+def test_the_pages_render_in_chinese(flow, parties, client_for):
+    agreement = flow.to("agreed")
+    client = client_for(parties.lead_admin)
+    for url in (f"/zh-hans{flow.project.get_absolute_url()}", f"/zh-hans{agreement.get_absolute_url()}",
+                f"/zh-hans/projects/", f"/zh-hans/projects/agreements/{agreement.pk}/edit/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="zh-hans">' in response.content.decode()
