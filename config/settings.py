@@ -278,6 +278,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationStatusEnum": "partners.models.Organisation.Status",
         "MembershipStatusEnum": "partners.models.Membership.Status",
+        "ListingStatusEnum": "partners.models.Listing.Status",
+        "ProposalStatusEnum": "matchmaking.models.Proposal.Status",
+        "ProposalResponseEnum": "matchmaking.models.Proposal.Response",
+        "ContentLanguageEnum": "partners.languages.CONTENT_LANGUAGES",
     },
 }
 

@@ -913,9 +913,12 @@ class _Reasons:
         topics = [self._topics(row[0], tuple(row[1:])) for row in topic_rows.tolist()]
         # Only the sister-city phrase names something of the pair itself (the cities): such pairs stay apart.
         own = np.where(fit >= _SISTER_BIT, np.arange(len(n)), -1)
-        fit_rows, fit_of = np.unique(
-            np.column_stack([wording, fit, needs.fit_ids[n], caps.fit_ids[c], own]), axis=0, return_inverse=True
-        )
+        # The facts a fit phrase names count only where it is said (stage and TRL if mature, kinds if typical).
+        mature, typical = (fit // 3) % 2 == 1, (fit // 6) % 2 == 1
+        kinds = len(ORGANISATION_KINDS)
+        need_fit = np.where(mature, needs.fit_ids[n] - needs.fit_ids[n] % kinds, 0) + np.where(typical, needs.fit_ids[n] % kinds, 0)
+        cap_fit = np.where(mature, caps.fit_ids[c] - caps.fit_ids[c] % kinds, 0) + np.where(typical, caps.fit_ids[c] % kinds, 0)
+        fit_rows, fit_of = np.unique(np.column_stack([wording, fit, need_fit, cap_fit, own]), axis=0, return_inverse=True)
         fits = [self._fit(row, needs, n, caps, c) for row in fit_rows.tolist()]
         return [
             (topic[0], topic[1] + fit_part[0], topic[2] + fit_part[1])
