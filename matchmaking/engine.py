@@ -558,9 +558,9 @@ class MatchEngine:
         w, layout = self.weights, self._layout
         # One product of the two rows for all the blocks; each signal reduces its own columns.
         product = needs.rest[n] * caps.rest[c]
-        same = product[..., layout.topics].max(axis=-1)
-        sibling = product[..., layout.sibling].max(axis=-1)
-        domain = product[..., layout.domain].max(axis=-1)
+        same = product[..., layout.topics].max(axis=-1, initial=0.0)
+        sibling = product[..., layout.sibling].max(axis=-1, initial=0.0)
+        domain = product[..., layout.domain].max(axis=-1, initial=0.0)
         signals = {
             "topic": np.maximum(same, np.maximum(w.sibling_topic * sibling, w.same_domain * domain)),
             "concept": np.clip(product[..., layout.concept].sum(axis=-1), 0.0, 1.0),
@@ -966,7 +966,7 @@ class _Reasons:
         order = np.argsort(-product, axis=1, kind="stable")[:, : self.NAMED]
         shared = np.where(np.take_along_axis(product, order, axis=1) > 0, order, -1)
         same = level == 1
-        named[same] = shared[same]
+        named[same, : shared.shape[1]] = shared[same]
         sibling = level == 2
         if sibling.any():
             pairs = np.argmax(need_rest[sibling][:, layout.sibling] * cap_rest[sibling][:, layout.sibling], axis=1)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError, ErrorKind
 from core.views import add_domain_error, raise_or_flash
 from partners.views import coordinator_required
+from research.selectors import evaluations_for_project
 from projects import permissions as rules
 from projects import selectors, services, workflow
 from projects.documents import CONTENT_TYPES
@@ -101,6 +102,7 @@ def project_detail(request, pk: int):
         "kpi_form": KPIForm(),
         "measurement_form": MeasurementForm(),
         "proposal": project.proposal,
+        "evaluations": evaluations_for_project(project=project, user=request.user),
     })
     return render(request, "projects/project_detail.html", context)
 
