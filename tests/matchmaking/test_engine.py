@@ -4,13 +4,13 @@
 database fixtures of the matchmaking services' tests.)
 """
 import json
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from itertools import count
 from pathlib import Path
 
 import pytest
 
-from matchmaking.engine import ListingDoc, MatchEngine, _cleaned, _parse, clean_text, ngram_counts
+from matchmaking.engine import ListingDoc, MatchEngine, ScoredMatch, _cleaned, _parse, clean_text, ngram_counts
 from matchmaking.evaluation import docs_from_interchange, recall_at_k
 from matchmaking.weights import MIN_SCORE, WEIGHTS
 from partners.tagging import Tagger
@@ -243,6 +243,14 @@ def test_reasons_come_in_english_and_chinese_with_the_topic_labels(taxonomy):
     assert match.reasons_zh[0] == "都涉及智慧路灯"
     assert len(match.reasons_en) == len(match.reasons_zh) >= 3
     assert "TRL 8 suits a pilot" in match.reasons_en
+
+
+def test_a_match_is_an_ordinary_frozen_scored_match(taxonomy):
+    lighting = need(**LIGHTING_PL)
+    match = fitted(taxonomy, [lighting], [capability(**LIGHTING_ZH)]).top_for_need(lighting)[0]
+    assert match == ScoredMatch(**vars(match))
+    with pytest.raises(FrozenInstanceError):
+        match.score = 1.0
 
 
 def test_contributions_add_up_to_the_score(taxonomy, sample):
