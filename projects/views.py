@@ -323,66 +323,55 @@ def signature_download(request, pk: int):
 # --- Milestones and KPIs ----------------------------------------------------------
 
 
+def _submit(request, form, *, back_to, action, done: str):
+    """Validate a small form posted from the project page, run its service, go back."""
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return redirect(back_to)
+    try:
+        action(**form.cleaned_data)
+    except DomainError as error:
+        raise_or_flash(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(back_to)
+
+
 @login_required
 @require_POST
 def milestone_create(request, pk: int):
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     form = MilestoneForm(request.POST, agreements=project.agreements.all())
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect(project)
-    try:
-        services.milestone_create(project=project, by=request.user, **form.cleaned_data)
-    except DomainError as error:
-        raise_or_flash(request, error)
-    else:
-        messages.success(request, _("Milestone added."))
-    return redirect(project)
+    return _submit(request, form, back_to=project, done=_("Milestone added."),
+                   action=lambda **data: services.milestone_create(project=project, by=request.user, **data))
 
 
 @login_required
 @require_POST
 def milestone_update(request, pk: int):
     milestone = selectors.milestone_get_for_user(user=request.user, pk=pk)
-    form = MilestoneStatusForm(request.POST)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect(milestone.project)
-    changes = {k: v for k, v in form.cleaned_data.items() if v}
-    try:
-        services.milestone_update(milestone=milestone, by=request.user, **changes)
-    except DomainError as error:
-        raise_or_flash(request, error)
-    else:
-        messages.success(request, _("Milestone saved."))
-    return redirect(milestone.project)
+    return _submit(
+        request, MilestoneStatusForm(request.POST), back_to=milestone.project, done=_("Milestone saved."),
+        action=lambda **data: services.milestone_update(
+            milestone=milestone, by=request.user, **{k: v for k, v in data.items() if v}
+        ),
+    )
 
 
 @login_required
 @require_POST
 def kpi_create(request, pk: int):
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    form = KPIForm(request.POST)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect(project)
-    try:
-        services.kpi_create(project=project, by=request.user, **form.cleaned_data)
-    except DomainError as error:
-        raise_or_flash(request, error)
-    else:
-        messages.success(request, _("KPI added."))
-    return redirect(project)
+    return _submit(request, KPIForm(request.POST), back_to=project, done=_("KPI added."),
+                   action=lambda **data: services.kpi_create(project=project, by=request.user, **data))
 
 
 @login_required
 @require_POST
 def kpi_measure(request, pk: int):
     kpi = selectors.kpi_get_for_user(user=request.user, pk=pk)
-    form = MeasurementForm(request.POST)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect(kpi.project)
+    return _submit(request, MeasurementForm(request.POST), back_to=kpi.project, done=_("Measurement recorded."),
+                   action=lambda **data: services.kpi_measurement_record(kpi=kpi, by=request.user, **data))
     try:
         services.kpi_measurement_record(kpi=kpi, by=request.user, **form.cleaned_data)
     except DomainError as error:

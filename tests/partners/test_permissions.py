@@ -187,52 +187,45 @@ def _call(client, method, url, data, api):
     return getattr(client, method)(url)
 
 
-@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(PAGE_MATRIX)))
-def test_page_access(route, method, url, data, persona, expected, world, persona_user, client_for):
-    response = _call(client_for(persona_user(persona)), method, url(world), data, api=False)
+def _check(client, method, url, data, expected, *, world, api):
+    data = data(world) if callable(data) else data
+    response = _call(client, method, url(world), data, api=api)
     if expected == LOGIN:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == expected, response.content[:300]
 
 
+@pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(PAGE_MATRIX)))
+def test_page_access(route, method, url, data, persona, expected, world, persona_user, client_for):
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=world, api=False)
+
+
 @pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(API_MATRIX)))
 def test_api_access(route, method, url, data, persona, expected, world, persona_user, client_for):
-    response = _call(client_for(persona_user(persona)), method, url(world), data, api=True)
-    assert response.status_code == expected, response.content[:300]
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=world, api=True)
 
 
 @pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(LISTING_PAGE_MATRIX)))
 def test_listing_page_access(route, method, url, data, persona, expected, world, listings, persona_user, client_for):
     w = {**world, "listings": listings}
-    response = _call(client_for(persona_user(persona)), method, url(w), data, api=False)
-    if expected == LOGIN:
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:300]
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=w, api=False)
 
 
 @pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(LISTING_API_MATRIX)))
 def test_listing_api_access(route, method, url, data, persona, expected, world, listings, persona_user, client_for):
     w = {**world, "listings": listings}
-    response = _call(client_for(persona_user(persona)), method, url(w), data, api=True)
-    assert response.status_code == expected, response.content[:300]
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=w, api=True)
 
 
 @pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(MATCH_PAGE_MATRIX)))
 def test_match_page_access(route, method, url, data, persona, expected, proposal_world, persona_user, client_for):
-    data = data(proposal_world) if callable(data) else data
-    response = _call(client_for(persona_user(persona)), method, url(proposal_world), data, api=False)
-    if expected == LOGIN:
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:300]
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=proposal_world, api=False)
 
 
 @pytest.mark.parametrize("route, method, url, data, persona, expected", list(_cases(MATCH_API_MATRIX)))
 def test_match_api_access(route, method, url, data, persona, expected, proposal_world, persona_user, client_for):
-    response = _call(client_for(persona_user(persona)), method, url(proposal_world), data, api=True)
-    assert response.status_code == expected, response.content[:300]
+    _check(client_for(persona_user(persona)), method, url, data, expected, world=proposal_world, api=True)
 
 
 def _route_names(resolver, namespace=""):
