@@ -13,13 +13,14 @@ from partners.countries import country_side
 from partners.models import Capability, Membership, Need, Organisation
 
 
-def _open(model) -> QuerySet:
+def open_listings(model) -> QuerySet:
+    """Published listings of verified organisations: what the engine scores."""
     return model.objects.filter(status="published", organisation__status=Organisation.Status.VERIFIED)
 
 
 def listing_docs(model, *, pks=None) -> list[ListingDoc]:
     """Published listings of verified organisations as engine documents, in three queries."""
-    qs = _open(model) if pks is None else model.objects.filter(pk__in=pks)
+    qs = open_listings(model) if pks is None else model.objects.filter(pk__in=pks)
     is_need = model is Need
     columns = ["pk", "organisation_id", "organisation__kind", "organisation__city", "organisation__country", "city",
                "country", "title", "description", "language", "audience"]
@@ -54,8 +55,8 @@ def corpus_stamp() -> tuple:
     """Changes whenever a listing that the engine scores changes."""
     stamp: tuple = ()
     for model in (Need, Capability):
-        agg = _open(model).aggregate(changed=Max("updated_at"), last=Max("pk"))
-        stamp += (agg["changed"], agg["last"], _open(model).count())
+        agg = open_listings(model).aggregate(changed=Max("updated_at"), last=Max("pk"))
+        stamp += (agg["changed"], agg["last"], open_listings(model).count())
     return stamp + (SisterCity.objects.count(),)
 
 

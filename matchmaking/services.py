@@ -173,7 +173,7 @@ def _rematch_all(*, progress=None) -> int:
     Proposal.objects.filter(status=Proposal.Status.SUGGESTED).exclude(need_id__in=open_need_ids).update(
         status=Proposal.Status.WITHDRAWN
     )
-    open_caps = selectors._open(Capability).values("pk")
+    open_caps = selectors.open_listings(Capability).values("pk")
     Proposal.objects.filter(status=Proposal.Status.SUGGESTED).exclude(capability_id__in=open_caps).update(
         status=Proposal.Status.WITHDRAWN
     )

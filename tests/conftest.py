@@ -113,3 +113,13 @@ def taxonomy(db):
     from partners.taxonomy_store import taxonomy_load
 
     taxonomy_load()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to /zh-hans/ leaves Chinese active in the test thread; every test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
