@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from partners import services
 from partners.demo import DEMO_PASSWORD, LISTINGS, ORGANISATIONS, USERS
@@ -64,10 +65,42 @@ class Command(BaseCommand):
                 ).first()
                 user.save(update_fields=["acting_organisation"])
         listings = self._load_listings(users)
+        self._load_research(users["thinktank@demo.example.org"])
         self.stdout.write(
             f"Demo data ready: {created} organisations and {listings} listings created "
             f"({len(ORGANISATIONS)} organisations, {len(LISTINGS)} listings in the demo set)."
         )
+
+    def _load_research(self, author) -> None:
+        """One policy brief and one upcoming seminar of the demo think tank, through the research services."""
+        import datetime
+
+        from research import services as research
+        from research.models import Event, Publication
+
+        institute = Organisation.objects.get(name="China–CEE Institute")
+        if not Publication.objects.filter(organisation=institute).exists():
+            brief = research.publication_create(
+                organisation=institute, by=author, type="policy_brief", language="en",
+                title="Pilots before programmes: sequencing China–CEE smart-city cooperation",
+                abstract=(
+                    "Some 160 sister-city pairs link China and the CEE countries, yet only a few countries run joint "
+                    "smart-city pilots. We propose choosing pilots by each city's digital readiness, easy before hard, with "
+                    "shared data-exchange standards and KPIs agreed before contracts."
+                ),
+                authors=["Anna Kovács", "Li Wei"], countries=["BG", "RS", "HU", "CN"],
+                external_url="https://china-cee.eu/",
+            )
+            research.publication_publish(publication=brief, by=author)
+        if not Event.objects.filter(organisation=institute).exists():
+            starts = (timezone.localtime() + datetime.timedelta(days=30)).replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None)
+            seminar = research.event_create(
+                organisation=institute, by=author, title="China–CEE smart-city think-tank seminar",
+                description="Results of the first pilots, and the common standards for data exchange.",
+                starts_at=starts, ends_at=starts + datetime.timedelta(hours=3), timezone="Europe/Budapest",
+                place="Budapest", capacity=80,
+            )
+            research.event_publish(event=seminar, by=author)
 
     def _load_listings(self, users) -> int:
         """Post each demo listing as the organisation's admin, through the same services as the pages."""
