@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
 from partners import services
-from partners.models import Membership, Organisation
+from partners.models import Capability, Membership, Need, Organisation, Topic
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,3 +35,34 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "organisation", "role", "status", "created_at")
     list_filter = ("role", "status")
     raw_id_fields = ("user", "organisation", "decided_by")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Coordinators keep the shared taxonomy here; tagging and matching use it as edited."""
+
+    list_display = ("code", "english_label", "chinese_label", "parent", "version", "is_active")
+    list_filter = ("parent", "is_active", "version")
+    search_fields = ("code",)
+    ordering = ("position",)
+    readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description=_("English"))
+    def english_label(self, topic):
+        return topic.labels.get("en", "")
+
+    @admin.display(description=_("Simplified Chinese"))
+    def chinese_label(self, topic):
+        return topic.labels.get("zh-hans", "")
+
+
+class _ListingAdmin(admin.ModelAdmin):
+    list_display = ("title", "organisation", "language", "status", "expires_on", "ref")
+    list_filter = ("status", "language")
+    search_fields = ("title", "description", "ref")
+    raw_id_fields = ("organisation", "created_by")
+    filter_horizontal = ("topics",)
+
+
+admin.site.register(Need, _ListingAdmin)
+admin.site.register(Capability, _ListingAdmin)

@@ -178,3 +178,20 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(client_for, org_admin
     errors = response.context["form"].errors
     assert "title" in errors and Capability.objects.count() == 0
     assert "Kept description" in response.content.decode()
+
+
+def test_coordinators_edit_the_taxonomy_in_the_admin_and_tagging_follows(client_for, taxonomy):
+    from partners.taxonomy_store import current_tagger
+    from tests.factories import CoordinatorFactory
+
+    coordinator = CoordinatorFactory(is_staff=True)
+    client = client_for(coordinator)
+    topic = Topic.objects.get(code="energy.street-lighting")
+    assert client.get(reverse("admin:partners_topic_changelist")).status_code == 200
+    assert client.get(reverse("admin:partners_topic_change", args=[topic.pk])).status_code == 200
+    assert current_tagger().tag("Lampiony w parku") == []
+    synonyms = dict(topic.synonyms)
+    synonyms["pl"] = [*synonyms["pl"], "lampiony"]
+    topic.synonyms = synonyms
+    topic.save()
+    assert current_tagger().tag("Lampiony w parku") == ["energy.street-lighting"]

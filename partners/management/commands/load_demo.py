@@ -32,6 +32,9 @@ class Command(BaseCommand):
             )
             if spec.role == "coordinator":
                 user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+                if not user.is_staff:  # coordinators edit the taxonomy in the admin
+                    user.is_staff = True
+                    user.save(update_fields=["is_staff"])
             users[spec.email] = user
 
         coordinator = users["coordinator@demo.example.org"]
