@@ -191,13 +191,12 @@ class _SynonymIndex:
         # second word's first three letters (or all of it when shorter).
         self._single: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
         self._multi: dict[str, dict[str, list[tuple[str, tuple[str, ...], float, str]]]] = defaultdict(lambda: defaultdict(list))
-        for phrases in tagger._by_first.values():
-            for p in phrases:
-                name = " ".join(p.words)
-                if len(p.words) == 1:
-                    self._single[p.words[0]].append((p.topic, p.weight, name))
-                else:
-                    self._multi[p.words[0]][p.words[1][:3]].append((p.topic, p.words[1:], p.weight, name))
+        for p in tagger.phrases():
+            name = " ".join(p.words)
+            if len(p.words) == 1:
+                self._single[p.words[0]].append((p.topic, p.weight, name))
+            else:
+                self._multi[p.words[0]][p.words[1][:3]].append((p.topic, p.words[1:], p.weight, name))
         self._single, self._multi = dict(self._single), {k: dict(v) for k, v in self._multi.items()}
         # For each three-letter start, the lengths of the first words that begin with it, so
         # that only those prefixes of a text word are looked up (a first word shorter than
@@ -206,7 +205,7 @@ class _SynonymIndex:
         for first in {*self._single, *self._multi}:
             self._lengths[first[:3]] = tuple(sorted({*self._lengths[first[:3]], len(first)}))
         self._lengths = dict(self._lengths)
-        self._han = {synonym: tuple(sorted(codes)) for synonym, codes in tagger._han.items()}
+        self._han = {synonym: tuple(sorted(codes)) for synonym, codes in tagger.han_synonyms().items()}
         # Han synonyms by their first two characters, with the lengths to try from there.
         self._han_starts: dict[str, tuple[int, ...]] = defaultdict(tuple)
         for synonym in self._han:
@@ -233,7 +232,7 @@ class _SynonymIndex:
             sizes = lengths.get(word[:3])
             if sizes:
                 self._word_matches(words, i, sizes, found)
-        return {code: tagging._distinct_weight(synonyms) for code, synonyms in found.items()}
+        return {code: tagging.distinct_weight(synonyms) for code, synonyms in found.items()}
 
     def _word_matches(self, words: list[str], i: int, sizes: tuple[int, ...], found: dict[str, dict[str, float]]) -> None:
         word = words[i]

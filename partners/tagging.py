@@ -56,6 +56,15 @@ class Tagger:
         weight = float(sum(len(w) for w in words))
         self._by_first[words[0][:3]].append(_Phrase(code, tuple(_stem(w) for w in words), weight))
 
+    def phrases(self):
+        """Every stemmed word phrase, with its topic and weight (for indexes built on this tagger)."""
+        for phrases in self._by_first.values():
+            yield from phrases
+
+    def han_synonyms(self) -> dict[str, set[str]]:
+        """Folded Han synonyms and the topics each one stands for."""
+        return self._han
+
     def scores(self, title: str, description: str = "") -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
         for text, factor in ((title, TITLE_WEIGHT), (description, 1.0)):
@@ -79,7 +88,7 @@ class Tagger:
                 if i + n <= len(words) and all(words[i + j].startswith(phrase.words[j]) for j in range(n)):
                     found[phrase.topic][" ".join(phrase.words)] = phrase.weight
         # Drop synonyms contained in a longer synonym of the same topic (no double counting).
-        return {code: _distinct_weight(synonyms) for code, synonyms in found.items()}
+        return {code: distinct_weight(synonyms) for code, synonyms in found.items()}
 
     def tag(self, title: str, description: str = "") -> list[str]:
         ranked = sorted(self.scores(title, description).items(), key=lambda kv: (-kv[1], kv[0]))
@@ -99,6 +108,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _distinct_weight(synonyms: dict[str, float]) -> float:
+def distinct_weight(synonyms: dict[str, float]) -> float:
+    """The evidence of the synonyms found for one topic, none counted inside a longer one."""
     kept = [s for s in synonyms if not any(s != other and s in other for other in synonyms)]
     return sum(synonyms[s] for s in kept)
