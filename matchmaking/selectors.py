@@ -23,7 +23,7 @@ def listing_docs(model, *, pks=None) -> list[ListingDoc]:
     qs = open_listings(model) if pks is None else model.objects.filter(pk__in=pks)
     is_need = model is Need
     columns = ["pk", "organisation_id", "organisation__kind", "organisation__city", "organisation__country", "city",
-               "country", "title", "description", "language", "audience"]
+               "country", "title", "description", "language", "audience", "suggested_topics"]
     columns += ["budget_min_eur", "budget_max_eur", "stage"] if is_need else ["price_min_eur", "price_max_eur", "maturity", "capability_type"]
     rows = list(qs.order_by("pk").values(*columns))
     topics: dict[int, list[str]] = defaultdict(list)
@@ -31,7 +31,15 @@ def listing_docs(model, *, pks=None) -> list[ListingDoc]:
     owner = f"{model._meta.model_name}_id"
     for owner_id, code in through.objects.filter(**{f"{owner}__in": [r["pk"] for r in rows]}).values_list(owner, "topic__code"):
         topics[owner_id].append(code)
-    return [_doc(row, is_need, tuple(sorted(topics[row["pk"]]))) for row in rows]
+    return [_doc(row, is_need, _explicit_topics(topics[row["pk"]], row["suggested_topics"])) for row in rows]
+
+
+def _explicit_topics(stored: list[str], suggested: list[str]) -> tuple[str, ...]:
+    """The topics an author chose. Topics that are just the tagger's suggestion are left for the
+    engine to infer again from the text, where it weighs a secondary topic below the main one."""
+    if sorted(stored) == sorted(suggested or []):
+        return ()
+    return tuple(sorted(stored))
 
 
 def _doc(row: dict, is_need: bool, topics: tuple[str, ...]) -> ListingDoc:
