@@ -340,12 +340,11 @@ def _suggest_topics(listing) -> list[str]:
 
 
 def _apply_topics(listing, *, topics, previous_suggestions: list[str] | None) -> None:
-    """The author's choice wins; without one, the tagger's suggestion is applied,
-    but only while the author has not changed the topics it proposed before."""
+    """The author's choice wins; without one, the tagger's suggestion (already in
+    `suggested_topics`) is applied, but only while the author has not changed the
+    topics it proposed before."""
     from partners.models import Topic
 
-    listing.suggested_topics = _suggest_topics(listing)
-    listing.save(update_fields=["suggested_topics"])
     if topics is not None:
         listing.topics.set(list(topics))
         return
@@ -375,6 +374,7 @@ def listing_create(*, kind: str, organisation: Organisation, by, topics=None, **
         data["expires_on"] = timezone.localdate() + timedelta(days=LISTING_DEFAULT_LIFETIME_DAYS)
     listing = model(organisation=organisation, created_by=by, **data)
     _check_listing(listing)
+    listing.suggested_topics = _suggest_topics(listing)
     listing.save()
     _apply_topics(listing, topics=topics, previous_suggestions=None)
     return listing
@@ -397,7 +397,8 @@ def listing_update(*, listing, by, topics=None, **changes):
     if not listing.expires_on:
         raise invalid(_("An expiry date is required."), field="expires_on")
     _check_listing(listing)
-    listing.save(update_fields=[*changes, "updated_at"])
+    listing.suggested_topics = _suggest_topics(listing)
+    listing.save(update_fields=[*changes, "suggested_topics", "updated_at"])
     _apply_topics(listing, topics=topics, previous_suggestions=previous_suggestions)
     if listing.is_published:
         _enqueue_matching(listing)
