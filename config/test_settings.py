@@ -22,3 +22,7 @@ CSRF_COOKIE_SECURE = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # One test database per run, so that parallel runs on one server never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_smartcity_{os.getpid()}"}  # noqa: F405
+
+# One Celery queue per run, inherited by the workers a test starts: runs that share
+# the Redis server never take each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("TEST_CELERY_QUEUE", f"test-{os.getpid()}")
