@@ -356,7 +356,7 @@ class AgreementVersion(models.Model):
                                 max_length=300)
     document_name = models.CharField(_("document name"), max_length=200, blank=True)
     document_kind = models.CharField(_("document type"), max_length=8, blank=True)
-    document_size = models.PositiveIntegerField(_("size"), null=True, blank=True)
+    document_size = models.PositiveIntegerField(_("file size"), null=True, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
     note = models.CharField(_("what changed"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -445,7 +445,7 @@ def event_registrations_csv(request, pk: int):
     # The byte-order mark tells Excel the file is UTF-8, so Chinese names open intact.
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("Email"), _("Organisation"), _("Status"), _("Registered at"), _("Cancelled at")])
+    writer.writerow([_("Full name"), _("Email"), _("Organisation"), _("Status"), _("Registered at"), _("Cancelled at")])
     zone = event.zone
     for registration in registrations:
         writer.writerow([_cell(value) for value in (

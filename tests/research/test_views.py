@@ -200,7 +200,7 @@ def test_the_csv_export_opens_in_excel_with_chinese_names(think_tank, researcher
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Name", "Email", "Organisation", "Status", "Registered at", "Cancelled at"]
+    assert rows[0] == ["Full name", "Email", "Organisation", "Status", "Registered at", "Cancelled at"]
     assert rows[1][:4] == ["王伟", "wang@example.cn", "", "Registered"]
     assert rows[2][0] == "'=HYPERLINK(\"http://evil\")", "a cell is never a formula"
     assert rows[2][3] == "Cancelled" and rows[2][5]
